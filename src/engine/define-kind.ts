@@ -1,0 +1,73 @@
+import type { ResourceRecord } from '../store/records.js'
+import type { EngineTx } from './engine-tx.js'
+import type { TimingDeclaration } from './timing.js'
+
+/**
+ * One operation of a kind's state machine, as data.
+ *
+ * - `from`: the states it may start in (`'*'`: any state but its own `via`).
+ * - `via`: the transitional state it shows while it runs; without one it is
+ *   applied at once.
+ * - `to`: where it ends; `null` means the resource is gone.
+ * - `failTo`: where it ends when it fails (drawn from the failure rate).
+ * - `timing`: latency and failure rate per profile.
+ */
+export interface OperationDef {
+  from?: readonly string[] | '*'
+  via?: string
+  to: string | null
+  failTo?: string
+  timing?: TimingDeclaration
+}
+
+/** Code a kind runs inside the engine's transaction; the state machine itself is data. */
+export interface KindHooks<D> {
+  /** Builds and inserts a new resource from validated engine input. */
+  create?(tx: EngineTx, project: string, input: Record<string, unknown>): Promise<ResourceRecord<D>>
+  /** Named actions (stop, attach...), each starting an operation. */
+  actions?: Record<string, (tx: EngineTx, res: ResourceRecord<D>, args: Record<string, unknown>) => Promise<ResourceRecord<D>>>
+  /** Refuses a delete (ConflictError) while the resource is in use. */
+  beforeDelete?(tx: EngineTx, res: ResourceRecord<D>): Promise<void>
+  /** Data to change when an operation completes, before the new state is written. */
+  onComplete?: Record<string, (tx: EngineTx, res: ResourceRecord<D>) => Promise<Partial<D> | void>>
+  /** Data to change when an operation fails, before the failure state is written. */
+  onFail?: Record<string, (tx: EngineTx, res: ResourceRecord<D>) => Promise<Partial<D> | void>>
+  /** Releases what the resource held (addresses, ports, attachments) as it goes. */
+  onGone?(tx: EngineTx, res: ResourceRecord<D>): Promise<void>
+}
+
+export interface KindDef<D = Record<string, unknown>> {
+  /** `service.kind`, e.g. `compute.server`. */
+  id: string
+  /** Names users may use for it in settings and messages; the first is its label (`vm`). */
+  names: readonly string[]
+  states: readonly string[]
+  operations: Record<string, OperationDef>
+  /** Whether resources of the shared scope (flavors, images, the public network) are visible to every project. */
+  shared?: boolean
+  hooks: KindHooks<D>
+}
+
+/**
+ * Declares a kind once; faces, timing settings and the SDK derive from it.
+ * Checks the declaration so a typo in a state name fails at start-up.
+ *
+ * @example
+ * export const container = defineKind({ id: 'container.container', names: ['container'],
+ *   states: ['creating', 'running', 'error'], operations: { create: { via: 'creating', to: 'running', failTo: 'error' } }, hooks: {} })
+ */
+export function defineKind<D>(def: KindDef<D>): KindDef<D> {
+  const states = new Set(def.states)
+  for (const [name, op] of Object.entries(def.operations)) {
+    for (const s of [op.via, op.to, op.failTo, ...(op.from === '*' || !op.from ? [] : op.from)]) {
+      if (s != null && !states.has(s)) throw new Error(`${def.id}.${name} names unknown state '${s}'`)
+    }
+    if (op.failTo && !op.via) throw new Error(`${def.id}.${name} can fail only if it is asynchronous (has via)`)
+  }
+  return def
+}
+
+/** The label of a kind in messages (`vm`, `volume`). */
+export function labelOf(def: Pick<KindDef, "id" | "names">): string {
+  return def.names[0] ?? def.id
+}

@@ -1,0 +1,218 @@
+import type { Queries } from '../store/queries.js'
+import type { EventRecord, ResourceRecord } from '../store/records.js'
+import type { SeededRandom } from '../random/seeded-random.js'
+import { labelOf, type KindDef } from './define-kind.js'
+import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } from './errors.js'
+import type { KindRegistry } from './registry.js'
+import { SHARED_PROJECT } from './scope.js'
+import type { Timing } from './timing.js'
+
+/** What a transaction needs from the engine around it. */
+export interface TxContext {
+  registry: KindRegistry
+  random: SeededRandom
+  timing: Timing
+}
+
+/**
+ * One engine transaction: the store's queries plus the rules every kind shares
+ * (visibility, state machine checks, optimistic versions, events, scheduling).
+ * Kind hooks receive one and never touch the store directly.
+ */
+export class EngineTx {
+  /** Events to publish once the transaction commits. */
+  readonly events: EventRecord[] = []
+  /** Due times of the transitions scheduled in this transaction. */
+  readonly scheduled: number[] = []
+
+  constructor(
+    readonly q: Queries,
+    private readonly ctx: TxContext,
+    /** The clock's time for the whole transaction. */
+    readonly now: number,
+  ) {}
+
+  get random(): SeededRandom {
+    return this.ctx.random
+  }
+
+  kind(id: string): KindDef {
+    return this.ctx.registry.get(id)
+  }
+
+  /** A fresh id: deterministic for a seed, never reused (the counter is in the store). */
+  async newId(): Promise<string> {
+    return this.ctx.random.uuid('id', await this.q.nextCounter('id'))
+  }
+
+  /** The resource if it exists, is of `kind` and is visible to `project`. */
+  async find(kind: string, id: string, project: string): Promise<ResourceRecord | undefined> {
+    const res = await this.q.getResource(id)
+    if (!res || res.kind !== kind) return undefined
+    if (res.project === project) return res
+    if (res.project === SHARED_PROJECT && this.kind(kind).shared) return res
+    return undefined
+  }
+
+  /**
+   * The resource, or an error: 404 when the id is the request's subject, or a
+   * 400 naming `field` when it is a reference inside the request body.
+   */
+  async require<D = Record<string, unknown>>(kind: string, id: string, project: string, field?: string): Promise<ResourceRecord<D>> {
+    const res = await this.find(kind, id, project)
+    if (res) return res as ResourceRecord<D>
+    const label = labelOf(this.kind(kind))
+    if (field) throw new ValidationError(field, `${field}: no ${label} with id '${id}'`)
+    throw new NotFoundError(label, id)
+  }
+
+  /** Finds a resource by id or, failing that, by its unique name (flavors, images, security groups). */
+  async resolve(kind: string, ref: string, project: string, field: string): Promise<ResourceRecord> {
+    const byId = await this.find(kind, ref, project)
+    if (byId) return byId
+    const projects = this.kind(kind).shared ? [project, SHARED_PROJECT] : [project]
+    const byName = await this.q.findByName(kind, projects, ref)
+    const label = labelOf(this.kind(kind))
+    if (byName.length > 1) throw new ValidationError(field, `${field}: more than one ${label} is named '${ref}'; use its id`)
+    if (!byName[0]) throw new ValidationError(field, `${field}: no ${label} with id or name '${ref}'`)
+    return byName[0]
+  }
+
+  /**
+   * Inserts a new resource in the state its `create` operation starts in, and
+   * schedules the operation's completion when it is asynchronous.
+   */
+  async create<D>(kind: string, r: { id?: string; project: string; name: string; parentId?: string | null; data: D }): Promise<ResourceRecord<D>> {
+    const op = this.kind(kind).operations.create
+    if (!op || op.to === null) throw new Error(`${kind} declares no create operation`)
+    const res: ResourceRecord<D> = {
+      seq: 0,
+      id: r.id ?? (await this.newId()),
+      kind,
+      project: r.project,
+      name: r.name,
+      status: op.via ?? op.to,
+      parentId: r.parentId ?? null,
+      version: 1,
+      data: r.data,
+      createdAt: this.now,
+      updatedAt: this.now,
+    }
+    await this.q.insertResource(res as ResourceRecord)
+    await this.record(res, 'created', 'create', null)
+    if (op.via) await this.schedule(res, 'create')
+    return res
+  }
+
+  /**
+   * Starts `operation` on a resource: checks the state machine allows it from
+   * the current state, moves to its transitional state (or straight to its
+   * target) and schedules the completion. Supersedes any pending transition.
+   */
+  async begin<D>(res: ResourceRecord<D>, operation: string, data?: Partial<D>): Promise<ResourceRecord<D>> {
+    const def = this.kind(res.kind)
+    const op = def.operations[operation]
+    if (!op) throw new Error(`${res.kind} has no operation ${operation}`)
+    const allowed = op.from === '*' ? res.status !== op.via : (op.from ?? []).includes(res.status)
+    if (!allowed) {
+      throw new ConflictError(
+        `cannot ${operation} ${labelOf(def)} ${res.id} while it is ${res.status}` +
+          (op.from && op.from !== '*' ? ` (it must be ${op.from.join(' or ')})` : ''),
+        EMU_ERR_INVALID_STATE,
+      )
+    }
+    await this.q.deleteTransitionsOf(res.id)
+    if (!op.via) {
+      if (op.to === null) {
+        await this.remove(res, operation)
+        return res
+      }
+      return this.write(res, { status: op.to, data }, operation)
+    }
+    const next = await this.write(res, { status: op.via, data }, operation)
+    await this.schedule(next, operation)
+    return next
+  }
+
+  /**
+   * Writes a change with its optimistic version check and records the event.
+   * A concurrent writer that got there first makes this a 409.
+   */
+  async write<D>(res: ResourceRecord<D>, change: { status?: string; data?: Partial<D> | undefined; name?: string }, operation: string): Promise<ResourceRecord<D>> {
+    const next: ResourceRecord<D> = {
+      ...res,
+      name: change.name ?? res.name,
+      status: change.status ?? res.status,
+      data: change.data ? { ...res.data, ...change.data } : res.data,
+      version: res.version + 1,
+      updatedAt: this.now,
+    }
+    if (!(await this.q.updateResource(next as ResourceRecord, res.version))) {
+      throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
+    }
+    await this.record(next, 'changed', operation, res.status)
+    return next
+  }
+
+  /** Deletes a resource for good, after its kind has released what it held. */
+  async remove<D>(res: ResourceRecord<D>, operation: string): Promise<void> {
+    await this.kind(res.kind).hooks.onGone?.(this, res as ResourceRecord)
+    await this.q.deleteTransitionsOf(res.id)
+    await this.q.removeRefsFrom(res.id)
+    await this.q.releaseAddresses(res.id)
+    if (!(await this.q.deleteResource(res.id, res.version))) {
+      throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
+    }
+    await this.log({
+      at: this.now,
+      project: res.project,
+      kind: res.kind,
+      resourceId: res.id,
+      name: res.name,
+      type: 'deleted',
+      operation,
+      fromStatus: res.status,
+      toStatus: null,
+      version: res.version + 1,
+    })
+  }
+
+  private async schedule<D>(res: ResourceRecord<D>, operation: string): Promise<void> {
+    const { latency, failureRate } = this.ctx.timing.of(res.kind, operation)
+    const keys = [res.id, operation, res.version] as const
+    const delay = this.ctx.random.int(latency.min, latency.max, ...keys, 'latency')
+    const fails = failureRate > 0 && this.ctx.random.float(...keys, 'fail') < failureRate
+    const dueAt = this.now + delay
+    await this.q.insertTransition({
+      resourceId: res.id,
+      operation,
+      dueAt,
+      expectedVersion: res.version,
+      outcome: fails ? 'fail' : 'complete',
+      detail: null,
+      createdAt: this.now,
+    })
+    this.scheduled.push(dueAt)
+  }
+
+  private record<D>(res: ResourceRecord<D>, type: 'created' | 'changed', operation: string, fromStatus: string | null): Promise<void> {
+    return this.log({
+      at: this.now,
+      project: res.project,
+      kind: res.kind,
+      resourceId: res.id,
+      name: res.name,
+      type,
+      operation,
+      fromStatus,
+      toStatus: res.status,
+      version: res.version,
+    })
+  }
+
+  /** Every state change goes into the event log in the same transaction as the change. */
+  private async log(e: Omit<EventRecord, 'seq'>): Promise<void> {
+    const seq = await this.q.insertEvent(e)
+    this.events.push({ ...e, seq })
+  }
+}

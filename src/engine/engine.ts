@@ -1,0 +1,196 @@
+import type { Clock } from '../clock/clock.js'
+import type { SeededRandom } from '../random/seeded-random.js'
+import type { ResourceRecord, TransitionRecord } from '../store/records.js'
+import type { Store } from '../store/store.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+import { labelOf } from './define-kind.js'
+import { EngineTx } from './engine-tx.js'
+import { ConflictError, NotFoundError } from './errors.js'
+import type { EventBus } from './event-bus.js'
+import type { KindRegistry } from './registry.js'
+import { SHARED_PROJECT } from './scope.js'
+import type { Timing } from './timing.js'
+
+/** Where the engine hands scheduled transitions: the in-process scheduler, or a queue. */
+export interface TransitionRunner {
+  /** A transition is now due at `dueAt`. */
+  notify(dueAt: number): void
+  /** Runs every transition already due, before returning. */
+  runDue(): Promise<unknown>
+}
+
+export interface EngineOptions {
+  store: Store
+  clock: Clock
+  random: SeededRandom
+  timing: Timing
+  registry: KindRegistry
+  bus: EventBus
+}
+
+export interface ListOptions {
+  status?: string | undefined
+  name?: string | undefined
+  parentId?: string | undefined
+  limit?: number | undefined
+  cursor?: string | undefined
+  /** Include the shared scope (seeded flavors, images, the public network) where the kind has one. */
+  includeShared?: boolean
+}
+
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+export const DEFAULT_PAGE_SIZE = 100
+export const MAX_PAGE_SIZE = 1000
+
+/**
+ * The engine: every rule about resources, with no HTTP in it. Faces call
+ * `create`, `get`, `list`, `act` and `delete` with a project and a kind id;
+ * the scheduler calls `complete` when a transition falls due.
+ *
+ * @example
+ * const vm = await engine.create('default', 'compute.server', { name: 'web', networkId })
+ * await engine.act('default', 'compute.server', vm.id, 'stop', {})
+ */
+export class Engine {
+  readonly store: Store
+  readonly clock: Clock
+  readonly random: SeededRandom
+  readonly timing: Timing
+  readonly registry: KindRegistry
+  readonly bus: EventBus
+  private runner: TransitionRunner | undefined
+
+  constructor(opts: EngineOptions) {
+    this.store = opts.store
+    this.clock = opts.clock
+    this.random = opts.random
+    this.timing = opts.timing
+    this.registry = opts.registry
+    this.bus = opts.bus
+  }
+
+  /** Connects the scheduler (or queue) that runs what the engine schedules. */
+  setRunner(runner: TransitionRunner): void {
+    this.runner = runner
+  }
+
+  /**
+   * Runs `fn` in one store transaction; after commit publishes its events and
+   * hands its scheduled transitions to the runner. Transitions already due
+   * (latency 0, the `instant` profile) run before this returns, so
+   * `ranDue` tells the caller to read the resource again.
+   */
+  async transaction<T>(fn: (tx: EngineTx) => Promise<T>, opts: { runDue?: boolean } = {}): Promise<{ value: T; ranDue: boolean }> {
+    let tx!: EngineTx
+    const value = await this.store.transaction(async (q) => {
+      tx = new EngineTx(q, this, this.clock.now())
+      return fn(tx)
+    })
+    if (tx.events.length) this.bus.publish(tx.events)
+    let ranDue = false
+    if (tx.scheduled.length && this.runner) {
+      for (const due of tx.scheduled) this.runner.notify(due)
+      if (opts.runDue !== false && tx.scheduled.some((due) => due <= this.clock.now())) {
+        await this.runner.runDue()
+        ranDue = true
+      }
+    }
+    return { value, ranDue }
+  }
+
+
+  async create(project: string, kind: string, input: Record<string, unknown>): Promise<ResourceRecord> {
+    const def = this.registry.get(kind)
+    if (!def.hooks.create) throw new Error(`${kind} cannot be created through the engine`)
+    const create = def.hooks.create
+    const { value, ranDue } = await this.transaction((tx) => create(tx, project, input) as Promise<ResourceRecord>)
+    return ranDue ? ((await this.store.read.getResource(value.id)) ?? { ...value, status: 'deleted' }) : value
+  }
+
+  async get(project: string, kind: string, id: string): Promise<ResourceRecord> {
+    const res = await this.store.read.getResource(id)
+    if (res && res.kind === kind && (res.project === project || (res.project === SHARED_PROJECT && this.registry.get(kind).shared))) {
+      return res
+    }
+    throw new NotFoundError(labelOf(this.registry.get(kind)), id)
+  }
+
+  async list(project: string, kind: string, opts: ListOptions = {}): Promise<Page<ResourceRecord>> {
+    const def = this.registry.get(kind)
+    const limit = Math.min(opts.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    const projects = def.shared && opts.includeShared !== false ? [project, SHARED_PROJECT] : [project]
+    const rows = await this.store.read.listResources({
+      kind,
+      projects,
+      status: opts.status,
+      name: opts.name,
+      parentId: opts.parentId,
+      afterSeq: opts.cursor === undefined ? undefined : decodeCursor(opts.cursor),
+      limit: limit + 1,
+    })
+    const items = rows.slice(0, limit)
+    const last = items[items.length - 1]
+    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null }
+  }
+
+  /** Children of the given parents (rules of security groups, subnets of networks). */
+  async children(parentId: string, kind: string): Promise<ResourceRecord[]> {
+    return this.store.read.childrenOf(parentId, kind)
+  }
+
+  /** Runs a named action (stop, attach...) of a kind on one resource. */
+  async act(project: string, kind: string, id: string, action: string, args: Record<string, unknown> = {}): Promise<ResourceRecord> {
+    const fn = this.registry.get(kind).hooks.actions?.[action]
+    if (!fn) throw new Error(`${kind} has no action ${action}`)
+    const { value, ranDue } = await this.transaction(async (tx) => fn(tx, await tx.require(kind, id, project), args))
+    return ranDue ? ((await this.store.read.getResource(value.id)) ?? value) : value
+  }
+
+  /**
+   * Deletes a resource: at once for synchronous kinds (returns null), or starts
+   * its `delete` operation and returns it in its transitional state.
+   */
+  async delete(project: string, kind: string, id: string): Promise<ResourceRecord | null> {
+    const def = this.registry.get(kind)
+    const { value } = await this.transaction(async (tx) => {
+      const res = await tx.require(kind, id, project)
+      if (res.project !== project) throw new ConflictError(`${labelOf(def)} ${id} is shared and cannot be deleted`)
+      await def.hooks.beforeDelete?.(tx, res)
+      const after = await tx.begin(res, 'delete')
+      return def.operations.delete?.via ? after : null
+    })
+    return value && ((await this.store.read.getResource(value.id)) ?? null)
+  }
+
+  /**
+   * Applies a due transition: once, and only if the resource is still at the
+   * version it was scheduled against. Returns false when it was dropped.
+   */
+  async complete(t: TransitionRecord): Promise<boolean> {
+    const { value } = await this.transaction(async (tx) => {
+      if (!(await tx.q.deleteTransition(t.id))) return false
+      const res = await tx.q.getResource(t.resourceId)
+      if (!res || res.version !== t.expectedVersion) return false
+      const def = this.registry.get(res.kind)
+      const op = def.operations[t.operation]
+      if (!op) return false
+      if (t.outcome === 'fail' && op.failTo) {
+        const patch = await def.hooks.onFail?.[t.operation]?.(tx, res)
+        const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}` }
+        await tx.write(res, { status: op.failTo, data: { ...(patch ?? {}), fault } }, t.operation)
+        return true
+      }
+      const patch = await def.hooks.onComplete?.[t.operation]?.(tx, res)
+      if (op.to === null) await tx.remove(res, t.operation)
+      else await tx.write(res, { status: op.to, data: patch ?? undefined }, t.operation)
+      return true
+    }, { runDue: false })
+    // NOTE: runDue false: the scheduler calls this from its own run, which picks up
+    // anything this transition made due.
+    return value
+  }
+}

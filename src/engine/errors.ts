@@ -1,0 +1,51 @@
+/**
+ * The engine's errors. Each carries the HTTP status a face should answer with
+ * and, for bad input, the engine-side name of the field at fault; faces
+ * translate both into their own wire format.
+ */
+export const EMU_ERR_NOT_FOUND = 'EMU_ERR_NOT_FOUND'
+export const EMU_ERR_VALIDATION = 'EMU_ERR_VALIDATION'
+export const EMU_ERR_CONFLICT = 'EMU_ERR_CONFLICT'
+export const EMU_ERR_INVALID_STATE = 'EMU_ERR_INVALID_STATE'
+export const EMU_ERR_EXHAUSTED = 'EMU_ERR_EXHAUSTED'
+
+export type EngineErrorCode =
+  | typeof EMU_ERR_NOT_FOUND
+  | typeof EMU_ERR_VALIDATION
+  | typeof EMU_ERR_CONFLICT
+  | typeof EMU_ERR_INVALID_STATE
+  | typeof EMU_ERR_EXHAUSTED
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: EngineErrorCode,
+    readonly status: number,
+    message: string,
+    /** The engine's name of the input field at fault (camelCase), if one is. */
+    readonly field?: string,
+  ) {
+    super(message)
+    this.name = 'EngineError'
+  }
+}
+
+/** An id that does not exist, or that the caller's project may not see. */
+export class NotFoundError extends EngineError {
+  constructor(label: string, id: string) {
+    super(EMU_ERR_NOT_FOUND, 404, `${label} ${id} not found`)
+  }
+}
+
+/** Input that is well-formed JSON but wrong: names the field. */
+export class ValidationError extends EngineError {
+  constructor(field: string, message: string) {
+    super(EMU_ERR_VALIDATION, 400, message, field)
+  }
+}
+
+/** A request that clashes with the current state (in use, already attached...). */
+export class ConflictError extends EngineError {
+  constructor(message: string, code: typeof EMU_ERR_CONFLICT | typeof EMU_ERR_INVALID_STATE | typeof EMU_ERR_EXHAUSTED = EMU_ERR_CONFLICT) {
+    super(code, 409, message)
+  }
+}

@@ -1,0 +1,22 @@
+import { Type, type Static } from 'typebox'
+import { defineKind } from '../define-kind.js'
+
+export const PortDataSchema = Type.Object({
+  networkId: Type.String(),
+  subnetId: Type.String(),
+  ipAddress: Type.String(),
+  macAddress: Type.String(),
+  deviceId: Type.String(),
+  deviceOwner: Type.String(),
+  securityGroupIds: Type.Array(Type.String()),
+})
+export type PortData = Static<typeof PortDataSchema>
+
+/** A Neutron port: how a VM holds its address on a subnet. */
+export const portKind = defineKind<PortData>({
+  id: 'network.port',
+  names: ['port'],
+  states: ['active'],
+  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  hooks: {},
+})

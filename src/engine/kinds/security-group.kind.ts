@@ -1,0 +1,25 @@
+import { Type, type Static } from 'typebox'
+import { defineKind } from '../define-kind.js'
+import { securityGroupHooks } from './security-group.ops.js'
+import type { RuleInput } from './security-group-rule.kind.js'
+
+export const SecurityGroupDataSchema = Type.Object({
+  description: Type.String(),
+  stateful: Type.Boolean(),
+})
+export type SecurityGroupData = Static<typeof SecurityGroupDataSchema>
+
+export interface CreateSecurityGroupInput {
+  name: string
+  description?: string
+  rules?: RuleInput[]
+}
+
+/** A Neutron security group; its rules are `network.security-group-rule` children. */
+export const securityGroupKind = defineKind<SecurityGroupData>({
+  id: 'network.security-group',
+  names: ['security-group', 'security_group', 'secgroup'],
+  states: ['active'],
+  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  hooks: securityGroupHooks,
+})

@@ -1,0 +1,56 @@
+import type { ResourceRecord } from '../../store/records.js'
+import type { KindHooks } from '../define-kind.js'
+import type { EngineTx } from '../engine-tx.js'
+import { ConflictError } from '../errors.js'
+import type { CreateSecurityGroupInput, SecurityGroupData } from './security-group.kind.js'
+import { insertRule } from './security-group-rule.ops.js'
+
+export const DEFAULT_GROUP = 'default'
+
+export const securityGroupHooks: KindHooks<SecurityGroupData> = {
+  async create(tx, project, raw) {
+    const input = raw as unknown as CreateSecurityGroupInput
+    if (input.name === DEFAULT_GROUP) {
+      throw new ConflictError(`project ${project} already has its default security group`)
+    }
+    const group = await tx.create<SecurityGroupData>('network.security-group', {
+      project,
+      name: input.name,
+      data: { description: input.description ?? '', stateful: true },
+    })
+    // NOTE: like Neutron, a new group lets all traffic out until told otherwise.
+    await insertRule(tx, group, { direction: 'egress', ethertype: 'IPv4' }, 'rules[]')
+    await insertRule(tx, group, { direction: 'egress', ethertype: 'IPv6' }, 'rules[]')
+    for (const [i, rule] of (input.rules ?? []).entries()) await insertRule(tx, group, rule, `rules[${i}]`)
+    return group
+  },
+
+  async beforeDelete(tx, group) {
+    if (group.name === DEFAULT_GROUP) throw new ConflictError(`the default security group of project ${group.project} cannot be deleted`)
+    const users = await tx.q.referrers(group.id, 'uses-security-group')
+    if (users.length) throw new ConflictError(`security group ${group.id} is in use by ${users.length} VM(s) (${users.slice(0, 3).join(', ')})`)
+  },
+
+  async onGone(tx, group) {
+    for (const rule of await tx.q.childrenOf(group.id, 'network.security-group-rule')) await tx.remove(rule, 'delete')
+  },
+}
+
+/**
+ * The project's `default` group, created on first use as Neutron does: all
+ * traffic out, and in only from members of the same group.
+ */
+export async function ensureDefaultGroup(tx: EngineTx, project: string): Promise<ResourceRecord<SecurityGroupData>> {
+  const [existing] = await tx.q.findByName('network.security-group', [project], DEFAULT_GROUP)
+  if (existing) return existing as ResourceRecord<SecurityGroupData>
+  const group = await tx.create<SecurityGroupData>('network.security-group', {
+    project,
+    name: DEFAULT_GROUP,
+    data: { description: 'Default security group', stateful: true },
+  })
+  for (const ethertype of ['IPv4', 'IPv6'] as const) {
+    await insertRule(tx, group, { direction: 'egress', ethertype }, 'rules[]')
+    await insertRule(tx, group, { direction: 'ingress', ethertype, remoteGroupId: group.id }, 'rules[]')
+  }
+  return group
+}

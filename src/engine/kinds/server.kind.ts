@@ -1,0 +1,51 @@
+import { Type, type Static } from 'typebox'
+import { defineKind } from '../define-kind.js'
+import { PROVISION, QUICK_CHANGE, TEARDOWN } from '../timing-presets.js'
+import { serverHooks } from './server.ops.js'
+
+export const ServerDataSchema = Type.Object({
+  flavorId: Type.String(),
+  /** Names as they were at boot, so lists need no lookups (as Nova's embedded flavor). */
+  flavorName: Type.String(),
+  imageId: Type.String(),
+  imageName: Type.String(),
+  networkId: Type.String(),
+  portId: Type.String(),
+  ipAddress: Type.String(),
+  securityGroupIds: Type.Array(Type.String()),
+  keyName: Type.Union([Type.String(), Type.Null()]),
+  metadata: Type.Record(Type.String(), Type.String()),
+  fault: Type.Optional(Type.Union([Type.Object({ operation: Type.String(), message: Type.String() }), Type.Null()])),
+})
+export type ServerData = Static<typeof ServerDataSchema>
+
+export interface CreateServerInput {
+  name: string
+  networkId: string
+  /** Flavor id or name; `small` finds `m1.small`. Default `m1.small`. */
+  flavor?: string
+  /** Image id or name. Default `ubuntu-22.04`. */
+  image?: string
+  /** Security group ids or names. Default: the project's `default` group. */
+  securityGroups?: string[]
+  keyName?: string | null
+  metadata?: Record<string, string>
+}
+
+/**
+ * A VM (Nova server). building -> active | error; stop -> stopping -> stopped;
+ * start -> starting -> active; reboot -> rebooting -> active; delete -> deleting -> gone.
+ */
+export const serverKind = defineKind<ServerData>({
+  id: 'compute.server',
+  names: ['vm', 'server', 'instance'],
+  states: ['building', 'active', 'stopping', 'stopped', 'starting', 'rebooting', 'deleting', 'error'],
+  operations: {
+    create: { via: 'building', to: 'active', failTo: 'error', timing: PROVISION },
+    stop: { from: ['active'], via: 'stopping', to: 'stopped', timing: QUICK_CHANGE },
+    start: { from: ['stopped'], via: 'starting', to: 'active', timing: QUICK_CHANGE },
+    reboot: { from: ['active'], via: 'rebooting', to: 'active', timing: QUICK_CHANGE },
+    delete: { from: '*', via: 'deleting', to: null, timing: TEARDOWN },
+  },
+  hooks: serverHooks,
+})

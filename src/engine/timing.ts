@@ -1,0 +1,77 @@
+import { parseLatencyRange, type LatencyRange } from '../clock/duration.js'
+import type { KindRegistry } from './registry.js'
+
+export const PROFILES = ['instant', 'fast', 'realistic'] as const
+export type ProfileName = (typeof PROFILES)[number]
+
+/** How long one operation takes and how often it fails, under one profile. */
+export interface OperationTiming {
+  latency: LatencyRange
+  failureRate: number
+}
+
+/** A kind's declared timing for one operation: per profile, as text (`30s..60s`). */
+export type TimingDeclaration = Partial<Record<ProfileName, { latency: string; failureRate?: number }>>
+
+/**
+ * Resolves the latency and failure rate of `kind.operation` from the active
+ * profile, the kind's declaration and the overrides (`vm.create.latency=30s..60s`,
+ * `volume.create.failureRate=0.1`, `*.delete.latency=0`).
+ *
+ * @example
+ * const timing = new Timing(registry, 'realistic', ['vm.create.failureRate=0.5'])
+ * timing.of('compute.server', 'create') // { latency: {min: 30000, max: 60000}, failureRate: 0.5 }
+ */
+export class Timing {
+  private readonly overrides = new Map<string, LatencyRange | number>()
+
+  constructor(
+    private readonly registry: KindRegistry,
+    readonly profile: ProfileName = 'fast',
+    overrides: readonly string[] = [],
+  ) {
+    if (!PROFILES.includes(profile)) throw new RangeError(`unknown profile '${profile}' (use ${PROFILES.join(', ')})`)
+    for (const o of overrides) this.set(o)
+  }
+
+  /** Applies one `kind.operation.property=value` override; throws a RangeError saying what is wrong. */
+  set(assignment: string): void {
+    const eq = assignment.indexOf('=')
+    if (eq < 0) throw new RangeError(`'${assignment}' is not a timing setting (use kind.operation.latency=2s..5s)`)
+    const key = assignment.slice(0, eq).trim()
+    const value = assignment.slice(eq + 1).trim()
+    const [kindName, op, prop, ...rest] = key.split('.')
+    if (!kindName || !op || !prop || rest.length) throw new RangeError(`'${key}' is not kind.operation.property`)
+    const kind = kindName === '*' ? '*' : this.registry.resolve(kindName)?.id
+    if (!kind) throw new RangeError(`'${kindName}' in '${key}' is not a resource kind (use e.g. ${this.registry.aliases().slice(0, 4).join(', ')})`)
+    if (op !== '*' && kind !== '*' && !this.registry.get(kind).operations[op]) {
+      throw new RangeError(`${kindName} has no operation '${op}' (it has ${Object.keys(this.registry.get(kind).operations).join(', ')})`)
+    }
+    if (prop === 'latency') {
+      this.overrides.set(`${kind}.${op}.latency`, parseLatencyRange(value))
+    } else if (prop === 'failureRate' || prop === 'failure_rate') {
+      const rate = Number(value)
+      if (value === '' || !(rate >= 0 && rate <= 1)) throw new RangeError(`failureRate in '${key}' must be between 0 and 1, got '${value}'`)
+      this.overrides.set(`${kind}.${op}.failureRate`, rate)
+    } else {
+      throw new RangeError(`'${prop}' in '${key}' is not a timing property (use latency or failureRate)`)
+    }
+  }
+
+  of(kind: string, operation: string): OperationTiming {
+    const declared = this.registry.get(kind).operations[operation]?.timing?.[this.profile]
+    const latency =
+      this.override<LatencyRange>(kind, operation, 'latency') ??
+      (declared ? parseLatencyRange(declared.latency) : { min: 0, max: 0 })
+    const failureRate = this.override<number>(kind, operation, 'failureRate') ?? declared?.failureRate ?? 0
+    return { latency, failureRate }
+  }
+
+  private override<T>(kind: string, op: string, prop: string): T | undefined {
+    for (const key of [`${kind}.${op}.${prop}`, `${kind}.*.${prop}`, `*.${op}.${prop}`, `*.*.${prop}`]) {
+      const v = this.overrides.get(key)
+      if (v !== undefined) return v as T
+    }
+    return undefined
+  }
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify'
+import { sendNativeError, toNativeError } from './errors.js'
+import { registerResource } from './resource-routes.js'
+import { NATIVE_RESOURCES } from './resources.js'
+
+/**
+ * The native REST API (`/api/v1`): seed 002's environments, security groups,
+ * VMs and volumes, and seed 000's floating IPs, DNS records and containers.
+ * Register with `{ prefix: '/api/v1' }`; it keeps its own error format.
+ */
+export async function nativeFace(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((err, req, reply) => sendNativeError(reply, toNativeError(err, req)))
+  app.setNotFoundHandler((req, reply) =>
+    sendNativeError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, field: null }),
+  )
+  for (const res of NATIVE_RESOURCES) registerResource(app, res as never)
+}

@@ -1,0 +1,177 @@
+import type { Static } from 'typebox'
+import type { Engine } from '../../engine/engine.js'
+import type { ContainerData } from '../../engine/kinds/container.kind.js'
+import type { DnsRecordData } from '../../engine/kinds/dns-record.kind.js'
+import type { FloatingIpData } from '../../engine/kinds/floating-ip.kind.js'
+import type { NetworkData } from '../../engine/kinds/network.kind.js'
+import type { SecurityGroupRuleData } from '../../engine/kinds/security-group-rule.kind.js'
+import type { SecurityGroupData } from '../../engine/kinds/security-group.kind.js'
+import type { ServerData } from '../../engine/kinds/server.kind.js'
+import type { VolumeData } from '../../engine/kinds/volume.kind.js'
+import type { ResourceRecord } from '../../store/records.js'
+import type * as S from './schemas.js'
+
+/** Engine records to native wire objects, and native request bodies to engine input. */
+
+const iso = (ms: number) => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
+const stamps = (r: ResourceRecord<unknown>) => ({ created_at: iso(r.createdAt), updated_at: iso(r.updatedAt) })
+const faultOf = (data: { fault?: { message: string } | null | undefined }) => data.fault?.message ?? null
+
+export function environmentToWire(r: ResourceRecord<NetworkData>): Static<typeof S.Environment> {
+  return { id: r.id, name: r.name, cidr: r.data.cidr, subnet_id: r.data.subnetId, status: r.status, description: r.data.description, ...stamps(r) }
+}
+
+export function environmentInput(b: Static<typeof S.CreateEnvironment>): Record<string, unknown> {
+  return { name: b.name, description: b.description, subnet: b.cidr ? { cidr: b.cidr } : 'auto' }
+}
+
+export function ruleToWire(r: ResourceRecord<SecurityGroupRuleData>): Static<typeof S.SecurityGroupRule> {
+  const d = r.data
+  return {
+    id: r.id,
+    direction: d.direction,
+    ethertype: d.ethertype,
+    protocol: d.protocol,
+    port_range_min: d.portRangeMin,
+    port_range_max: d.portRangeMax,
+    remote_ip_prefix: d.remoteIpPrefix,
+    remote_group_id: d.remoteGroupId,
+    description: d.description,
+  }
+}
+
+export async function securityGroupToWire(r: ResourceRecord<SecurityGroupData>, engine: Engine): Promise<Static<typeof S.SecurityGroup>> {
+  const rules = (await engine.children(r.id, 'network.security-group-rule')) as Array<ResourceRecord<SecurityGroupRuleData>>
+  return { id: r.id, name: r.name, description: r.data.description, status: r.status, rules: rules.map(ruleToWire), ...stamps(r) }
+}
+
+export function securityGroupInput(b: Static<typeof S.CreateSecurityGroup>): Record<string, unknown> {
+  return {
+    name: b.name,
+    description: b.description,
+    rules: b.rules?.map((x) => ({
+      direction: x.direction,
+      ethertype: x.ethertype,
+      protocol: x.protocol,
+      portRangeMin: x.port_range_min,
+      portRangeMax: x.port_range_max,
+      remoteIpPrefix: x.remote_ip_prefix,
+      remoteGroupId: x.remote_group_id,
+      description: x.description,
+    })),
+  }
+}
+
+export function vmToWire(r: ResourceRecord<ServerData>): Static<typeof S.Vm> {
+  const d = r.data
+  return {
+    id: r.id,
+    name: r.name,
+    environment_id: d.networkId,
+    flavor: d.flavorName,
+    flavor_id: d.flavorId,
+    image: d.imageName,
+    image_id: d.imageId,
+    status: r.status,
+    ip_address: d.ipAddress,
+    security_group_ids: d.securityGroupIds,
+    key_name: d.keyName,
+    metadata: d.metadata,
+    error: faultOf(d),
+    ...stamps(r),
+  }
+}
+
+export function vmInput(b: Static<typeof S.CreateVm>): Record<string, unknown> {
+  return {
+    name: b.name,
+    networkId: b.environment_id,
+    flavor: b.flavor,
+    image: b.image,
+    securityGroups: b.security_group_ids,
+    keyName: b.key_name,
+    metadata: b.metadata,
+  }
+}
+
+export function volumeToWire(r: ResourceRecord<VolumeData>): Static<typeof S.Volume> {
+  const d = r.data
+  return {
+    id: r.id,
+    name: r.name,
+    size_gb: d.sizeGb,
+    status: r.status,
+    vm_id: d.vmId,
+    device: d.device,
+    description: d.description,
+    volume_type: d.volumeType,
+    error: faultOf(d),
+    ...stamps(r),
+  }
+}
+
+export function volumeInput(b: Static<typeof S.CreateVolume>): Record<string, unknown> {
+  return { name: b.name, sizeGb: b.size_gb, description: b.description, volumeType: b.volume_type }
+}
+
+export function floatingIpToWire(r: ResourceRecord<FloatingIpData>): Static<typeof S.FloatingIp> {
+  const d = r.data
+  return { id: r.id, address: d.address, status: r.status, vm_id: d.vmId, fixed_ip: d.fixedIp, description: d.description, ...stamps(r) }
+}
+
+export function floatingIpInput(b: Static<typeof S.CreateFloatingIp> | undefined): Record<string, unknown> {
+  return { description: b?.description }
+}
+
+export function dnsRecordToWire(r: ResourceRecord<DnsRecordData>): Static<typeof S.DnsRecord> {
+  const d = r.data
+  return { id: r.id, name: r.name, type: d.type, value: d.records[0] ?? '', records: d.records, ttl: d.ttl, status: r.status, description: d.description, ...stamps(r) }
+}
+
+export function dnsRecordInput(b: Static<typeof S.CreateDnsRecord>): Record<string, unknown> {
+  return { name: b.name, type: b.type, records: b.records ?? (b.value === undefined ? [] : [b.value]), ttl: b.ttl, description: b.description }
+}
+
+export function containerToWire(r: ResourceRecord<ContainerData>): Static<typeof S.Container> {
+  const d = r.data
+  return {
+    id: r.id,
+    name: r.name,
+    image: d.image,
+    status: r.status,
+    command: d.command,
+    env: d.env,
+    ports: d.ports,
+    started_at: isoOrNull(d.startedAt),
+    stopped_at: isoOrNull(d.stoppedAt),
+    exit_code: d.exitCode,
+    error: faultOf(d),
+    ...stamps(r),
+  }
+}
+
+export function containerInput(b: Static<typeof S.CreateContainer>): Record<string, unknown> {
+  return { name: b.name, image: b.image, command: b.command, env: b.env, ports: b.ports }
+}
+
+/** Engine field names (camelCase) that the native API spells differently from plain snake_case. */
+const RENAMED: Record<string, string> = {
+  networkId: 'environment_id',
+  securityGroups: 'security_group_ids',
+  floatingNetworkId: 'floating_network_id',
+}
+
+/** `rules[2].portRangeMin` -> `rules[2].port_range_min`, `networkId` -> `environment_id`. */
+export function wireField(engineField: string): string {
+  return engineField
+    .split('.')
+    .map((part) => {
+      if (/^[A-Z]/.test(part)) return part // a header name, shown as sent
+      const m = /^([A-Za-z]+)(.*)$/.exec(part)
+      if (!m) return part
+      const [, head = '', tail = ''] = m
+      return (RENAMED[head] ?? head.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)) + tail
+    })
+    .join('.')
+}

@@ -1,0 +1,115 @@
+import type { FastifyInstance } from 'fastify'
+import { Type, type Static, type TObject, type TSchema } from 'typebox'
+import type { Engine, ListOptions } from '../../engine/engine.js'
+import type { ResourceRecord } from '../../store/records.js'
+import { projectOf } from './project.js'
+import { AttachParams, ErrorBody, IdParams, ListQueryBase, Page } from './schemas.js'
+
+/**
+ * One native resource collection, described once: its path, its engine kind,
+ * its wire schemas and mappers. `registerResource` derives the five CRUD
+ * routes and the actions from it.
+ */
+export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
+  /** Path segment under /api/v1 (`vms`). */
+  path: string
+  kind: string
+  /** Singular, for OpenAPI summaries (`VM`). */
+  label: string
+  create: Body
+  wire: Wire
+  /** Asynchronous kinds answer 202 to create and delete, with the resource in its transitional state. */
+  async: boolean
+  /** Accept a POST without a body (floating IPs). */
+  optionalBody?: boolean
+  toInput(body: Static<Body>): Record<string, unknown>
+  toWire(r: ResourceRecord<never>, engine: Engine): Static<Wire> | Promise<Static<Wire>>
+  /** Extra list filters: query name -> engine list option. */
+  filters?: Record<string, { option: 'status' | 'parentId'; schema: TSchema }>
+  /** Actions without arguments: POST /{id}/{action}. */
+  actions?: readonly string[]
+  /** Actions on another VM: POST /{id}/{action}/{vm_id}. */
+  vmActions?: readonly string[]
+  /** Engine field names shown under another name in errors of this collection. */
+  fieldNames?: Record<string, string>
+  listOptions?: Pick<ListOptions, 'includeShared'>
+}
+
+const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody }
+
+export function registerResource<Body extends TObject, Wire extends TObject>(app: FastifyInstance, res: NativeResource<Body, Wire>): void {
+  const engine = app.mockcloud.engine
+  const toWire = (r: ResourceRecord) => res.toWire(r as ResourceRecord<never>, engine)
+  const config = { fieldNames: res.fieldNames ?? {} }
+  const tags = [res.path]
+  const filterProps = Object.fromEntries(Object.entries(res.filters ?? {}).map(([q, f]) => [q, Type.Optional(f.schema)]))
+  const ListQuery = Type.Object({ ...ListQueryBase, status: Type.Optional(Type.String({ maxLength: 32 })), ...filterProps }, { additionalProperties: false })
+  const createdStatus = res.async ? 202 : 201
+
+  app.post(
+    `/${res.path}`,
+    {
+      config,
+      schema: {
+        tags,
+        summary: `Create a ${res.label}`,
+        body: res.optionalBody ? Type.Union([res.create, Type.Null()]) : res.create,
+        response: { [createdStatus]: res.wire, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const created = await engine.create(projectOf(req), res.kind, res.toInput((req.body ?? {}) as Static<Body>))
+      return reply.code(createdStatus).send(await toWire(created))
+    },
+  )
+
+  app.get(
+    `/${res.path}`,
+    { config, schema: { tags, summary: `List ${res.label}s`, querystring: ListQuery, response: { 200: Page(res.wire), ...errors } } },
+    async (req) => {
+      const q = req.query as Record<string, string | number | undefined>
+      const opts: ListOptions = { ...res.listOptions, limit: q['limit'] as number | undefined, cursor: q['cursor'] as string | undefined, name: q['name'] as string | undefined, status: q['status'] as string | undefined }
+      for (const [name, f] of Object.entries(res.filters ?? {})) if (q[name] !== undefined) opts[f.option] = String(q[name])
+      const page = await engine.list(projectOf(req), res.kind, opts)
+      return { items: await Promise.all(page.items.map(toWire)), next_cursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    `/${res.path}/:id`,
+    { config, schema: { tags, summary: `Get a ${res.label}`, params: IdParams, response: { 200: res.wire, ...errors } } },
+    async (req) => toWire(await engine.get(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)),
+  )
+
+  app.delete(
+    `/${res.path}/:id`,
+    { config, schema: { tags, summary: `Delete a ${res.label}`, params: IdParams, response: { ...(res.async ? { 202: res.wire } : {}), 204: Type.Null(), ...errors } } },
+    async (req, reply) => {
+      const after = await engine.delete(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)
+      return after ? reply.code(202).send(await toWire(after)) : reply.code(204).send()
+    },
+  )
+
+  for (const action of res.actions ?? []) {
+    app.post(
+      `/${res.path}/:id/${action}`,
+      { config, schema: { tags, summary: `${action} a ${res.label}`, params: IdParams, response: { 202: res.wire, ...errors } } },
+      async (req, reply) => {
+        const r = await engine.act(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id, action)
+        return reply.code(res.async ? 202 : 200).send(await toWire(r))
+      },
+    )
+  }
+
+  for (const action of res.vmActions ?? []) {
+    app.post(
+      `/${res.path}/:id/${action}/:vm_id`,
+      { config, schema: { tags, summary: `${action} a ${res.label} to a VM`, params: AttachParams, response: { 200: res.wire, 202: res.wire, ...errors } } },
+      async (req, reply) => {
+        const p = req.params as Static<typeof AttachParams>
+        const r = await engine.act(projectOf(req), res.kind, p.id, action, { vmId: p.vm_id })
+        return reply.code(res.async ? 202 : 200).send(await toWire(r))
+      },
+    )
+  }
+}

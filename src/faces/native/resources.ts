@@ -1,0 +1,90 @@
+import { Type } from 'typebox'
+import * as M from './mappers.js'
+import type { NativeResource } from './resource-routes.js'
+import * as S from './schemas.js'
+
+const Id = Type.String({ minLength: 1, maxLength: 128 })
+
+/** The native API's collections (seed 002 and seed 000), each mapped onto one engine kind. */
+export const NATIVE_RESOURCES = [
+  {
+    path: 'environments',
+    kind: 'network.network',
+    label: 'environment',
+    create: S.CreateEnvironment,
+    wire: S.Environment,
+    async: false,
+    toInput: M.environmentInput,
+    toWire: M.environmentToWire,
+    fieldNames: { subnet: 'cidr' },
+    listOptions: { includeShared: false },
+  } satisfies NativeResource<typeof S.CreateEnvironment, typeof S.Environment>,
+  {
+    path: 'security-groups',
+    kind: 'network.security-group',
+    label: 'security group',
+    create: S.CreateSecurityGroup,
+    wire: S.SecurityGroup,
+    async: false,
+    toInput: M.securityGroupInput,
+    toWire: M.securityGroupToWire,
+  } satisfies NativeResource<typeof S.CreateSecurityGroup, typeof S.SecurityGroup>,
+  {
+    path: 'vms',
+    kind: 'compute.server',
+    label: 'VM',
+    create: S.CreateVm,
+    wire: S.Vm,
+    async: true,
+    toInput: M.vmInput,
+    toWire: M.vmToWire,
+    filters: { environment_id: { option: 'parentId', schema: Id } },
+    actions: ['stop', 'start', 'reboot'],
+  } satisfies NativeResource<typeof S.CreateVm, typeof S.Vm>,
+  {
+    path: 'volumes',
+    kind: 'volume.volume',
+    label: 'volume',
+    create: S.CreateVolume,
+    wire: S.Volume,
+    async: true,
+    toInput: M.volumeInput,
+    toWire: M.volumeToWire,
+    actions: ['detach'],
+    vmActions: ['attach'],
+  } satisfies NativeResource<typeof S.CreateVolume, typeof S.Volume>,
+  {
+    path: 'floating-ips',
+    kind: 'network.floating-ip',
+    label: 'floating IP',
+    create: S.CreateFloatingIp,
+    wire: S.FloatingIp,
+    async: false,
+    optionalBody: true,
+    toInput: M.floatingIpInput,
+    toWire: M.floatingIpToWire,
+    actions: ['detach'],
+    vmActions: ['attach'],
+  } satisfies NativeResource<typeof S.CreateFloatingIp, typeof S.FloatingIp>,
+  {
+    path: 'dns-records',
+    kind: 'dns.recordset',
+    label: 'DNS record',
+    create: S.CreateDnsRecord,
+    wire: S.DnsRecord,
+    async: false,
+    toInput: M.dnsRecordInput,
+    toWire: M.dnsRecordToWire,
+  } satisfies NativeResource<typeof S.CreateDnsRecord, typeof S.DnsRecord>,
+  {
+    path: 'containers',
+    kind: 'container.container',
+    label: 'container',
+    create: S.CreateContainer,
+    wire: S.Container,
+    async: true,
+    toInput: M.containerInput,
+    toWire: M.containerToWire,
+    actions: ['stop', 'start'],
+  } satisfies NativeResource<typeof S.CreateContainer, typeof S.Container>,
+] as const

@@ -1,0 +1,114 @@
+import type { Clock } from '../clock/clock.js'
+import type { Engine, TransitionRunner } from '../engine/engine.js'
+
+const BATCH = 200
+
+/**
+ * Runs scheduled transitions in this process. The queue is the store's
+ * `transitions` table, so a restart picks up where the last process stopped:
+ * anything already due runs at once, the rest when it falls due.
+ *
+ * One timer is armed (through the Clock) for the earliest due transition;
+ * `runDue` applies everything due, in due order, one transaction each.
+ *
+ * @example
+ * const scheduler = new InProcessScheduler(engine, clock)
+ * await scheduler.start()
+ * await clock.advance(3_000); await scheduler.idle()
+ */
+export class InProcessScheduler implements TransitionRunner {
+  private cancelWake: (() => void) | undefined
+  private wakeAt: number | undefined
+  private running: Promise<number> | undefined
+  private again = false
+  private stopped = false
+  /** Transitions applied since start, for /health and the logs. */
+  applied = 0
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly clock: Clock,
+    private readonly onError: (err: unknown) => void = (err) => {
+      throw err
+    },
+  ) {}
+
+  /** Runs whatever is overdue, then arms the timer for the next transition. */
+  async start(): Promise<void> {
+    this.stopped = false
+    this.engine.setRunner(this)
+    await this.runDue()
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.cancelWake?.()
+    this.cancelWake = undefined
+    this.wakeAt = undefined
+  }
+
+  notify(dueAt: number): void {
+    if (this.stopped) return
+    if (this.wakeAt !== undefined && this.wakeAt <= dueAt) return
+    this.arm(dueAt)
+  }
+
+  /** Applies every transition due by now; concurrent calls share one run. */
+  runDue(): Promise<number> {
+    if (this.running) {
+      this.again = true
+      return this.running
+    }
+    const run = this.drain().finally(() => {
+      this.running = undefined
+    })
+    this.running = run
+    return run
+  }
+
+  /** Resolves once no run is in progress. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined)
+  }
+
+  private async drain(): Promise<number> {
+    let count = 0
+    do {
+      this.again = false
+      for (;;) {
+        const due = await this.engine.store.read.dueTransitions(this.clock.now(), BATCH)
+        for (const t of due) {
+          if (this.stopped) return count
+          try {
+            if (await this.engine.complete(t)) count++
+          } catch (err) {
+            this.onError(err)
+          }
+        }
+        if (due.length < BATCH) break
+      }
+    } while (this.again)
+    this.applied += count
+    await this.rearm()
+    return count
+  }
+
+  private async rearm(): Promise<void> {
+    if (this.stopped) return
+    const next = await this.engine.store.read.earliestDue()
+    this.cancelWake?.()
+    this.cancelWake = undefined
+    this.wakeAt = undefined
+    if (next !== undefined) this.arm(next)
+  }
+
+  private arm(at: number): void {
+    this.cancelWake?.()
+    this.wakeAt = at
+    this.cancelWake = this.clock.wakeAt(at, () => {
+      this.wakeAt = undefined
+      this.cancelWake = undefined
+      return this.runDue()
+    })
+  }
+}

@@ -1,0 +1,79 @@
+import type { Generated } from 'kysely'
+
+/**
+ * The tables every store holds, whatever the database. Times are milliseconds
+ * since the epoch of the engine's clock; `data` columns hold JSON text.
+ */
+export interface Database {
+  resources: ResourcesTable
+  transitions: TransitionsTable
+  events: EventsTable
+  ip_allocations: IpAllocationsTable
+  refs: RefsTable
+  counters: CountersTable
+  meta: MetaTable
+}
+
+export interface ResourcesTable {
+  /** Insertion order; list cursors point into it, so pages stay stable under inserts. */
+  seq: Generated<number>
+  id: string
+  kind: string
+  project: string
+  name: string
+  status: string
+  parent_id: string | null
+  version: number
+  data: string
+  created_at: number
+  updated_at: number
+}
+
+/** A transition due at a given time: the scheduler's queue, durable with the state. */
+export interface TransitionsTable {
+  id: Generated<number>
+  resource_id: string
+  operation: string
+  due_at: number
+  /** The resource version this transition was scheduled against; a newer one drops it. */
+  expected_version: number
+  outcome: string
+  detail: string | null
+  created_at: number
+}
+
+export interface EventsTable {
+  seq: Generated<number>
+  at: number
+  project: string
+  kind: string
+  resource_id: string
+  name: string
+  type: string
+  operation: string | null
+  from_status: string | null
+  to_status: string | null
+  version: number
+}
+
+export interface IpAllocationsTable {
+  pool: string
+  address: string
+  owner_id: string
+}
+
+export interface RefsTable {
+  from_id: string
+  to_id: string
+  relation: string
+}
+
+export interface CountersTable {
+  key: string
+  value: number
+}
+
+export interface MetaTable {
+  key: string
+  value: string
+}

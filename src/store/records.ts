@@ -1,0 +1,53 @@
+/** A resource as the engine sees it: the row with its JSON data parsed. */
+export interface ResourceRecord<D = Record<string, unknown>> {
+  seq: number
+  id: string
+  kind: string
+  project: string
+  name: string
+  status: string
+  parentId: string | null
+  version: number
+  data: D
+  createdAt: number
+  updatedAt: number
+}
+
+/** A transition waiting in the queue for its due time. */
+export interface TransitionRecord {
+  id: number
+  resourceId: string
+  operation: string
+  dueAt: number
+  expectedVersion: number
+  /** `complete` moves to the operation's target; `fail` to its failure state. */
+  outcome: 'complete' | 'fail'
+  detail: Record<string, unknown> | null
+  createdAt: number
+}
+
+/** One state change, as recorded in the event log. */
+export interface EventRecord {
+  seq: number
+  at: number
+  project: string
+  kind: string
+  resourceId: string
+  name: string
+  type: 'created' | 'changed' | 'deleted'
+  operation: string | null
+  fromStatus: string | null
+  toStatus: string | null
+  version: number
+}
+
+/** What a list asks the store for; the cursor is the last `seq` already seen. */
+export interface ResourceQuery {
+  kind: string
+  projects: string[]
+  status?: string | undefined
+  name?: string | undefined
+  parentId?: string | undefined
+  afterSeq?: number | undefined
+  limit: number
+}
