@@ -39,8 +39,10 @@ export interface KindHooks<D> {
 export interface KindDef<D = Record<string, unknown>> {
   /** `service.kind`, e.g. `compute.server`. */
   id: string
-  /** Names users may use for it in settings and messages; the first is its label (`vm`). */
+  /** Names users may use for it in settings (`vm`, `server`). */
   names: readonly string[]
+  /** How messages call it (`security group`); default its first name. */
+  label?: string
   states: readonly string[]
   operations: Record<string, OperationDef>
   /** Whether resources of the shared scope (flavors, images, the public network) are visible to every project. */
@@ -68,6 +70,6 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
 }
 
 /** The label of a kind in messages (`vm`, `volume`). */
-export function labelOf(def: Pick<KindDef, "id" | "names">): string {
-  return def.names[0] ?? def.id
+export function labelOf(def: Pick<KindDef, 'id' | 'names' | 'label'>): string {
+  return def.label ?? def.names[0] ?? def.id
 }

@@ -84,10 +84,10 @@ export class Engine {
    * (latency 0, the `instant` profile) run before this returns, so
    * `ranDue` tells the caller to read the resource again.
    */
-  async transaction<T>(fn: (tx: EngineTx) => Promise<T>, opts: { runDue?: boolean } = {}): Promise<{ value: T; ranDue: boolean }> {
+  async transaction<T>(fn: (tx: EngineTx) => Promise<T>, opts: { runDue?: boolean; at?: number } = {}): Promise<{ value: T; ranDue: boolean }> {
     let tx!: EngineTx
     const value = await this.store.transaction(async (q) => {
-      tx = new EngineTx(q, this, this.clock.now())
+      tx = new EngineTx(q, this, opts.at ?? this.clock.now())
       return fn(tx)
     })
     if (tx.events.length) this.bus.publish(tx.events)
@@ -188,9 +188,10 @@ export class Engine {
       if (op.to === null) await tx.remove(res, t.operation)
       else await tx.write(res, { status: op.to, data: patch ?? undefined }, t.operation)
       return true
-    }, { runDue: false })
+    }, { runDue: false, at: Math.min(t.dueAt, this.clock.now()) })
     // NOTE: runDue false: the scheduler calls this from its own run, which picks up
-    // anything this transition made due.
+    // anything this transition made due. A transition takes effect at its due time,
+    // even when it runs late (after a restart): the emulated cloud did not stop.
     return value
   }
 }

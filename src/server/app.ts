@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { nativeFace } from '../faces/native/index.js'
 import { VERSION } from '../version.js'
 import { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js'
-import { validatorCompiler } from './validation.js'
+import { serializerCompiler, validatorCompiler } from './validation.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,6 +32,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   const runtime = opts.runtime ?? (await startRuntime(opts))
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1_048_576, return503OnClosing: false })
   app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
   app.decorate('mockcloud', runtime)
   if (!opts.runtime) app.addHook('onClose', () => runtime.close())
 

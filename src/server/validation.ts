@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler } from 'fastify'
+import fastJsonStringify from 'fast-json-stringify'
 
 /**
  * Request validation for every face. Bodies are checked strictly: no type
@@ -45,4 +46,22 @@ export function describeValidationError(errors: readonly ErrorObject[], part: st
   }
   const field = segments.reduce((acc, s) => (/^\d+$/.test(s) ? `${acc}[${s}]` : acc ? `${acc}.${s}` : s), '') || part
   return { field, message: `${field}: ${message}` }
+}
+
+const serializers = new WeakMap<object, (data: unknown) => string>()
+
+/**
+ * Response serialisation through fast-json-stringify (as Fastify does by
+ * default), compiled once per schema object for the whole process rather
+ * than once per app: tests build many apps, and compiling is most of the
+ * cost of building one.
+ */
+export const serializerCompiler = ({ schema }: { schema: unknown }): ((data: unknown) => string) => {
+  const key = schema as object
+  let fn = serializers.get(key)
+  if (!fn) {
+    fn = fastJsonStringify(key as Parameters<typeof fastJsonStringify>[0]) as (data: unknown) => string
+    serializers.set(key, fn)
+  }
+  return fn
 }

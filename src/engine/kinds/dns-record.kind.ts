@@ -25,6 +25,7 @@ export interface CreateDnsRecordInput {
 export const dnsRecordKind = defineKind<DnsRecordData>({
   id: 'dns.recordset',
   names: ['dns-record', 'dns_record', 'recordset'],
+  label: 'DNS record',
   states: ['active'],
   operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
   hooks: dnsRecordHooks,

@@ -25,6 +25,7 @@ export interface AllocateFloatingIpInput {
 export const floatingIpKind = defineKind<FloatingIpData>({
   id: 'network.floating-ip',
   names: ['floating-ip', 'floating_ip', 'floatingip'],
+  label: 'floating IP',
   states: ['active'],
   operations: {
     create: { to: 'active' },

@@ -31,6 +31,7 @@ export interface RuleInput {
 export const securityGroupRuleKind = defineKind<SecurityGroupRuleData>({
   id: 'network.security-group-rule',
   names: ['security-group-rule', 'security_group_rule'],
+  label: 'security group rule',
   states: ['active'],
   operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
   hooks: securityGroupRuleHooks,

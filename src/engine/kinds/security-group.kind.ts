@@ -19,6 +19,7 @@ export interface CreateSecurityGroupInput {
 export const securityGroupKind = defineKind<SecurityGroupData>({
   id: 'network.security-group',
   names: ['security-group', 'security_group', 'secgroup'],
+  label: 'security group',
   states: ['active'],
   operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
   hooks: securityGroupHooks,

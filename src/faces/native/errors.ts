@@ -20,7 +20,8 @@ function renameLeadingField(message: string, engineField: string, wire: string):
 export function toNativeError(err: unknown, request: FastifyRequest): NativeError {
   if (err instanceof EngineError) {
     if (err.field) {
-      const renames = (request.routeOptions.config as { fieldNames?: Record<string, string> } | undefined)?.fieldNames ?? {}
+      const fieldNames = (request.routeOptions.config as { fieldNames?: (body: unknown) => Record<string, string> } | undefined)?.fieldNames
+      const renames = fieldNames?.(request.body ?? {}) ?? {}
       const head = err.field.split(/[.[]/)[0] ?? err.field
       const wire = renames[head] ? renames[head] + err.field.slice(head.length) : wireField(err.field)
       return { status: err.status, code: err.code, message: renameLeadingField(err.message, err.field, wire), field: wire }

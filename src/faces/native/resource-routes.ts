@@ -30,20 +30,36 @@ export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
   actions?: readonly string[]
   /** Actions on another VM: POST /{id}/{action}/{vm_id}. */
   vmActions?: readonly string[]
-  /** Engine field names shown under another name in errors of this collection. */
-  fieldNames?: Record<string, string>
+  /** Engine field names shown under another name in errors of this collection, given the request body. */
+  fieldNames?: (body: Static<Body>) => Record<string, string>
   listOptions?: Pick<ListOptions, 'includeShared'>
 }
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 
+// NOTE: schemas built once per resource, so compiled validators and serialisers are reused by every app.
+const derived = new WeakMap<object, { ListQuery: TSchema; PageOf: TSchema; CreateBody: TSchema }>()
+
+function derivedSchemas(res: NativeResource<TObject, TObject>) {
+  let d = derived.get(res)
+  if (!d) {
+    const filterProps = Object.fromEntries(Object.entries(res.filters ?? {}).map(([q, f]) => [q, Type.Optional(f.schema)]))
+    d = {
+      ListQuery: Type.Object({ ...ListQueryBase, status: Type.Optional(Type.String({ maxLength: 32 })), ...filterProps }, { additionalProperties: false }),
+      PageOf: Page(res.wire),
+      CreateBody: res.optionalBody ? Type.Union([res.create, Type.Null()]) : res.create,
+    }
+    derived.set(res, d)
+  }
+  return d
+}
+
 export function registerResource<Body extends TObject, Wire extends TObject>(app: FastifyInstance, res: NativeResource<Body, Wire>): void {
   const engine = app.mockcloud.engine
   const toWire = (r: ResourceRecord) => res.toWire(r as ResourceRecord<never>, engine)
-  const config = { fieldNames: res.fieldNames ?? {} }
+  const config = { fieldNames: res.fieldNames }
   const tags = [res.path]
-  const filterProps = Object.fromEntries(Object.entries(res.filters ?? {}).map(([q, f]) => [q, Type.Optional(f.schema)]))
-  const ListQuery = Type.Object({ ...ListQueryBase, status: Type.Optional(Type.String({ maxLength: 32 })), ...filterProps }, { additionalProperties: false })
+  const { ListQuery, PageOf, CreateBody } = derivedSchemas(res as unknown as NativeResource<TObject, TObject>)
   const createdStatus = res.async ? 202 : 201
 
   app.post(
@@ -53,7 +69,7 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
       schema: {
         tags,
         summary: `Create a ${res.label}`,
-        body: res.optionalBody ? Type.Union([res.create, Type.Null()]) : res.create,
+        body: CreateBody,
         response: { [createdStatus]: res.wire, ...errors },
       },
     },
@@ -65,7 +81,7 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
 
   app.get(
     `/${res.path}`,
-    { config, schema: { tags, summary: `List ${res.label}s`, querystring: ListQuery, response: { 200: Page(res.wire), ...errors } } },
+    { config, schema: { tags, summary: `List ${res.label}s`, querystring: ListQuery, response: { 200: PageOf, ...errors } } },
     async (req) => {
       const q = req.query as Record<string, string | number | undefined>
       const opts: ListOptions = { ...res.listOptions, limit: q['limit'] as number | undefined, cursor: q['cursor'] as string | undefined, name: q['name'] as string | undefined, status: q['status'] as string | undefined }

@@ -16,7 +16,7 @@ export const NATIVE_RESOURCES = [
     async: false,
     toInput: M.environmentInput,
     toWire: M.environmentToWire,
-    fieldNames: { subnet: 'cidr' },
+    fieldNames: () => ({ subnet: 'cidr' }),
     listOptions: { includeShared: false },
   } satisfies NativeResource<typeof S.CreateEnvironment, typeof S.Environment>,
   {
@@ -75,6 +75,7 @@ export const NATIVE_RESOURCES = [
     async: false,
     toInput: M.dnsRecordInput,
     toWire: M.dnsRecordToWire,
+    fieldNames: (body): Record<string, string> => (body.value !== undefined ? { records: 'value' } : {}),
   } satisfies NativeResource<typeof S.CreateDnsRecord, typeof S.DnsRecord>,
   {
     path: 'containers',
