@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander'
-import { buildApp } from '../server/app.js'
 import type { ProfileName } from '../engine/timing.js'
 import { logLevelOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
 
@@ -34,6 +33,8 @@ export function serveCommand(): Command {
 }
 
 async function serve(opts: ServeOptions): Promise<void> {
+  // NOTE: loaded only once the flags are good, so a bad flag is answered at once.
+  const { buildApp } = await import('../server/app.js')
   let app: Awaited<ReturnType<typeof buildApp>>
   try {
     app = await buildApp({

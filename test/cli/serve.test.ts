@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { freePort, health, start, until, type Child } from '../helpers/process.js'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+// NOTE: the child runs in a temp dir, so tsx is named by path rather than resolved from there.
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href
+const children: Child[] = []
+let dir: string
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mockcloud-cli-'))
+})
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL')
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** Runs `mockcloud ARGS` from the sources, as the bin would. */
+function mockcloud(args: string[], env: Record<string, string> = {}): Child {
+  const child = start(process.execPath, ['--import', TSX, join(ROOT, 'src/cli/main.ts'), ...args], { cwd: dir, env: { ...process.env, ...env } })
+  children.push(child)
+  return child
+}
+
+describe('mockcloud serve', () => {
+  it('rejects a bad flag with one line and exit code 1', async () => {
+    const cases = [['--port', 'abc'], ['--profile', 'slow'], ['--time-scale', '-1'], ['--set', 'vm.create.latency=fast'], ['--no-such-flag']]
+    const runs = cases.map((args) => ({ args, p: mockcloud(['serve', ...args]) }))
+    for (const { args, p } of runs) {
+      expect(await p.exited, args.join(' ')).toBe(1)
+      expect(p.output()).toMatch(/error|mockcloud:/)
+      expect(p.output()).not.toMatch(/\n\s+at /) // no stack trace
+    }
+  })
+
+  it('says so when the port is in use', async () => {
+    const port = await freePort()
+    const first = mockcloud(['serve', '--port', String(port), '--db', ':memory:'])
+    await health(port)
+    const second = mockcloud(['serve', '--port', String(port), '--db', ':memory:'])
+    expect(await second.exited).toBe(1)
+    expect(second.output()).toMatch(new RegExp(`port ${port} on 127.0.0.1 is already in use`))
+    first.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+  })
+
+  it('reads its settings from MOCKCLOUD_* variables and logs structured JSON', async () => {
+    const port = await freePort()
+    const p = mockcloud(['serve'], { MOCKCLOUD_PORT: String(port), MOCKCLOUD_PROFILE: 'realistic', MOCKCLOUD_SEED: 'env-seed', MOCKCLOUD_DB: ':memory:' })
+    const h = await health(port)
+    expect(h).toMatchObject({ status: 'ok', profile: 'realistic', seed: 'env-seed', store: 'sqlite' })
+    const ready = p.output().split('\n').find((l) => l.includes('mockcloud is ready'))
+    expect(JSON.parse(ready!)).toMatchObject({ level: 30, profile: 'realistic', seed: 'env-seed' })
+  })
+
+  it('survives kill -9 mid-build: the restarted server completes the build', async () => {
+    const port = await freePort()
+    const db = join(dir, 'state.db')
+    const first = mockcloud(['serve', '--port', String(port), '--db', db, '--set', 'vm.create.latency=1h'])
+    await health(port)
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string; status: string }>)
+    const env = await post('/api/v1/environments', { name: 'e' })
+    const vm = await post('/api/v1/vms', { name: 'a', environment_id: env.id })
+    expect(vm.status).toBe('building')
+    first.kill('SIGKILL')
+    await first.exited
+
+    // Time runs 100,000 times faster after the restart, so the hour-long build is due within ~40 ms.
+    const second = mockcloud(['serve', '--port', String(port), '--db', db, '--time-scale', '0.00001', '--set', 'vm.create.latency=1h'])
+    await health(port)
+    const active = await until(async () => {
+      const got = (await (await fetch(`http://127.0.0.1:${port}/api/v1/vms/${vm.id}`)).json()) as { status: string }
+      return got.status === 'active' ? got : undefined
+    }, 'the VM to become active')
+    expect(active.status).toBe('active')
+    second.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  })
+})
