@@ -42,7 +42,7 @@ export class EngineTx {
 
   /** A fresh id: deterministic for a seed, never reused (the counter is in the store). */
   async newId(): Promise<string> {
-    return this.ctx.random.uuid('id', await this.q.nextCounter('id'))
+    return this.ctx.random.uuid('id', await this.q.nextIdNumber())
   }
 
   /** The resource if it exists, is of `kind` and is visible to `project`. */

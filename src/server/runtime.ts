@@ -7,10 +7,10 @@ import { seedSharedResources } from '../engine/seed.js'
 import { Timing, type ProfileName } from '../engine/timing.js'
 import { SeededRandom } from '../random/seeded-random.js'
 import { InProcessScheduler } from '../scheduler/in-process-scheduler.js'
-import { openSqliteStore } from '../store/sqlite-store.js'
+import { openStore } from '../store/open-store.js'
 
 export interface RuntimeOptions {
-  /** SQLite file path, or `:memory:`. Default `:memory:` (the CLI defaults to a file). */
+  /** SQLite file path, `:memory:`, or a `postgres://` URL. Default `:memory:` (the CLI defaults to a file). */
   db?: string
   /** Default: the system clock, scaled by `timeScale`. */
   clock?: Clock
@@ -46,7 +46,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
   const registry = defaultRegistry()
   const timing = new Timing(registry, opts.profile ?? 'fast', opts.timing ?? [])
   const clock = opts.clock ?? new SystemClock({ scale: opts.timeScale ?? 1 })
-  const store = await openSqliteStore(opts.db ?? ':memory:')
+  const store = await openStore(opts.db ?? ':memory:')
   try {
     const last = await store.read.latestEventTime()
     if (last !== undefined) clock.catchUp(last)

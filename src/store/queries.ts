@@ -1,5 +1,6 @@
-import type { Kysely, Selectable, Transaction } from 'kysely'
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, ResourcesTable, TransitionsTable } from './database.js'
+import type { StoreDialect } from './store.js'
 import type { EventRecord, ResourceQuery, ResourceRecord, TransitionRecord } from './records.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -9,7 +10,10 @@ type Db = Kysely<Database> | Transaction<Database>
  * An instance is bound either to the pool (reads) or to one transaction.
  */
 export class Queries {
-  constructor(readonly db: Db) {}
+  constructor(
+    readonly db: Db,
+    readonly dialect: StoreDialect,
+  ) {}
 
   async getResource(id: string): Promise<ResourceRecord | undefined> {
     const row = await this.db.selectFrom('resources').selectAll().where('id', '=', id).executeTakeFirst()
@@ -88,6 +92,15 @@ export class Queries {
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {
     const res = await this.db.deleteFrom('resources').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst()
     return Number(res.numDeletedRows) === 1
+  }
+
+  /** A number never handed out before by this store: the source of resource ids. */
+  async nextIdNumber(): Promise<number> {
+    if (this.dialect === 'postgres') {
+      const { rows } = await sql<{ n: number }>`select nextval('resource_ids') as n`.execute(this.db)
+      return Number(rows[0]!.n)
+    }
+    return this.nextCounter('id')
   }
 
   /** The next value of a named counter, starting at 1. */

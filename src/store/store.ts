@@ -23,11 +23,11 @@ export class Store {
     readonly dialect: StoreDialect,
     readonly location: string,
   ) {
-    this.read = new Queries(db)
+    this.read = new Queries(db, dialect)
   }
 
   transaction<T>(fn: (q: Queries) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new Queries(trx)))
+    return this.db.transaction().execute((trx) => fn(new Queries(trx, this.dialect)))
   }
 
   /** Brings the schema up to date; safe to call on every start. */

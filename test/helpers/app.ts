@@ -2,6 +2,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import { ManualClock } from '../../src/clock/manual-clock.js'
 import type { ProfileName } from '../../src/engine/timing.js'
 import { buildApp } from '../../src/server/app.js'
+import { freshDb } from './store.js'
 
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z')
 
@@ -25,7 +26,10 @@ export interface TestApp {
  */
 export async function testApp(opts: { seed?: string; profile?: ProfileName; db?: string; timing?: string[]; start?: number; publicCidr?: string } = {}): Promise<TestApp> {
   const clock = new ManualClock(opts.start ?? T0)
-  const app = await buildApp({ clock, seed: opts.seed ?? 'test', profile: opts.profile ?? 'fast', db: opts.db ?? ':memory:', timing: opts.timing ?? [], publicCidr: opts.publicCidr })
+  // NOTE: without a given db each app gets a fresh one of the run's store (SQLite or PostgreSQL).
+  const own = opts.db === undefined ? freshDb() : undefined
+  const app = await buildApp({ clock, seed: opts.seed ?? 'test', profile: opts.profile ?? 'fast', db: opts.db ?? own!.location, timing: opts.timing ?? [], publicCidr: opts.publicCidr })
+  if (own) app.addHook('onClose', () => own.drop())
   return {
     app,
     clock,

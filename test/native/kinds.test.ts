@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { testApp, type TestApp } from '../helpers/app.js'
+import { TEST_STORE } from '../helpers/store.js'
 
 let t: TestApp
 afterEach(() => t?.close())
@@ -83,6 +84,6 @@ describe('documentation and health', () => {
     const ui = await t.app.inject({ method: 'GET', url: '/docs/' })
     expect(ui.statusCode).toBe(200)
     expect(ui.body).toMatch(/swagger/i)
-    expect((await t.call('GET', '/health')).body).toMatchObject({ status: 'ok', store: 'sqlite', clock: 'manual', profile: 'fast', seed: 'docs' })
+    expect((await t.call('GET', '/health')).body).toMatchObject({ status: 'ok', store: TEST_STORE, clock: 'manual', profile: 'fast', seed: 'docs' })
   })
 })

@@ -1,23 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { environment, T0, testApp, type TestApp } from '../helpers/app.js'
+import { freshDb, type TestDb } from '../helpers/store.js'
 
-let dir: string
+let testDb: TestDb
+let db: string
 let t: TestApp | undefined
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mockcloud-restart-'))
+  testDb = freshDb({ persistent: true })
+  db = testDb.location
 })
 afterEach(async () => {
   await t?.close()
   t = undefined
-  rmSync(dir, { recursive: true, force: true })
+  await testDb.drop()
 })
 
 describe('restart', () => {
   it('a build pending when the server stops completes at once on restart if its time has passed', async () => {
-    const db = join(dir, 'state.db')
     t = await testApp({ db })
     const env = await environment(t)
     const { body: vm } = await t.call('POST', '/api/v1/vms', { name: 'a', environment_id: env })
@@ -31,7 +30,6 @@ describe('restart', () => {
   })
 
   it('a build not yet due on restart completes when it falls due, and the clock never runs backwards', async () => {
-    const db = join(dir, 'state.db')
     t = await testApp({ db })
     const env = await environment(t)
     const { body: vm } = await t.call('POST', '/api/v1/vms', { name: 'a', environment_id: env })
@@ -47,7 +45,6 @@ describe('restart', () => {
   })
 
   it('keeps every acknowledged resource and never reuses an id after a restart', async () => {
-    const db = join(dir, 'state.db')
     t = await testApp({ db, seed: 'same' })
     const env = await environment(t)
     const before = (await t.call('POST', '/api/v1/volumes', { name: 'v', size_gb: 1 })).body

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely'
+import { sql, type Kysely, type Migration } from 'kysely'
 import type { StoreDialect } from '../store.js'
 
 /** The first schema: resources, the transition queue, events, IPAM, references, counters. */
@@ -76,6 +76,11 @@ export function initialMigration(dialect: StoreDialect): Migration {
         .addColumn('key', 'text', (c) => c.primaryKey())
         .addColumn('value', 'bigint', (c) => c.notNull())
         .execute()
+      if (dialect === 'postgres') {
+        // NOTE: ids come from a sequence on PostgreSQL: nextval takes no row lock,
+        // so concurrent creates on many nodes do not queue behind one counter row.
+        await sql`create sequence resource_ids`.execute(db)
+      }
       await db.schema
         .createTable('meta')
         .addColumn('key', 'text', (c) => c.primaryKey())
