@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ResourceRecord } from './records.js'
+import type { Store } from './store.js'
+
+/** How a contract run gets a fresh, migrated store and removes it after. */
+export interface StoreFactory {
+  name: string
+  open(): Promise<{ store: Store; reopen(): Promise<Store>; drop(): Promise<void> }>
+}
+
+const resource = (id: string, over: Partial<ResourceRecord> = {}): Omit<ResourceRecord, 'seq'> => ({
+  id,
+  kind: 'compute.server',
+  project: 'p',
+  name: id,
+  status: 'building',
+  parentId: null,
+  version: 1,
+  data: { nested: { a: [1, 2] }, text: 'é ✓' },
+  createdAt: 1_767_225_600_000,
+  updatedAt: 1_767_225_600_000,
+  ...over,
+})
+
+/**
+ * What every Store must do, whatever the database: the engine relies on each
+ * of these. Run by `store.test.ts` on SQLite, and on PostgreSQL when the
+ * test run has one.
+ */
+export function storeContract(factory: StoreFactory): void {
+  describe(`Store contract: ${factory.name}`, () => {
+    let store: Store
+    let handle: Awaited<ReturnType<StoreFactory['open']>>
+    beforeEach(async () => {
+      handle = await factory.open()
+      store = handle.store
+    })
+    afterEach(async () => {
+      await store.close().catch(() => undefined)
+      await handle.drop()
+    })
+
+    it('round-trips a resource, its JSON data and its epoch-millisecond times', async () => {
+      await store.transaction((q) => q.insertResource(resource('a')))
+      const got = await store.read.getResource('a')
+      expect(got).toMatchObject(resource('a'))
+      expect(typeof got!.createdAt).toBe('number')
+      expect(typeof got!.seq).toBe('number')
+    })
+
+    it('updates only at the expected version', async () => {
+      await store.transaction((q) => q.insertResource(resource('a')))
+      const a = (await store.read.getResource('a'))!
+      expect(await store.transaction((q) => q.updateResource({ ...a, status: 'active', version: 2 }, 1))).toBe(true)
+      expect(await store.transaction((q) => q.updateResource({ ...a, status: 'error', version: 2 }, 1))).toBe(false)
+      expect((await store.read.getResource('a'))!.status).toBe('active')
+      expect(await store.transaction((q) => q.deleteResource('a', 1))).toBe(false)
+      expect(await store.transaction((q) => q.deleteResource('a', 2))).toBe(true)
+    })
+
+    it('rolls back everything a failed transaction wrote', async () => {
+      await expect(
+        store.transaction(async (q) => {
+          await q.insertResource(resource('a'))
+          await q.claimAddress('pool', '10.0.0.2', 'a')
+          throw new Error('boom')
+        }),
+      ).rejects.toThrow('boom')
+      expect(await store.read.getResource('a')).toBeUndefined()
+      expect(await store.read.addressesIn('pool')).toEqual([])
+    })
+
+    it('never hands one address to two concurrent claimants', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.transaction((q) => q.claimAddress('pool', '10.0.0.9', `owner-${i}`))),
+      )
+      expect(results.filter(Boolean)).toHaveLength(1)
+      expect(await store.read.countAddresses('pool')).toBe(1)
+    })
+
+    it('gives concurrent transactions distinct id numbers', async () => {
+      const ids = await Promise.all(Array.from({ length: 50 }, () => store.transaction((q) => q.nextIdNumber())))
+      expect(new Set(ids).size).toBe(50)
+    })
+
+    it('lets exactly one of many racing runners take a transition', async () => {
+      await store.transaction((q) =>
+        q.insertTransition({ resourceId: 'a', operation: 'create', dueAt: 5, expectedVersion: 1, outcome: 'complete', detail: null, createdAt: 0 }),
+      )
+      const [t] = await store.read.dueTransitions(10, 10)
+      const taken = await Promise.all(Array.from({ length: 10 }, () => store.transaction((q) => q.deleteTransition(t!.id))))
+      expect(taken.filter(Boolean)).toHaveLength(1)
+    })
+
+    it('returns due transitions in due order, and the earliest due time', async () => {
+      await store.transaction(async (q) => {
+        for (const [id, due] of [['c', 30], ['a', 10], ['b', 20], ['later', 99]] as const) {
+          await q.insertTransition({ resourceId: id, operation: 'create', dueAt: due, expectedVersion: 1, outcome: 'complete', detail: { why: id }, createdAt: 0 })
+        }
+      })
+      expect((await store.read.dueTransitions(50, 10)).map((t) => t.resourceId)).toEqual(['a', 'b', 'c'])
+      expect((await store.read.dueTransitions(50, 10))[0]!.detail).toEqual({ why: 'a' })
+      expect(await store.read.earliestDue()).toBe(10)
+    })
+
+    it('pages by insertion order with filters', async () => {
+      await store.transaction(async (q) => {
+        for (let i = 0; i < 5; i++) await q.insertResource(resource(`r${i}`, { status: i % 2 ? 'active' : 'building', parentId: i < 3 ? 'net' : null }))
+        await q.insertResource(resource('other', { project: 'q' }))
+      })
+      const first = await store.read.listResources({ kind: 'compute.server', projects: ['p'], limit: 2 })
+      expect(first.map((r) => r.id)).toEqual(['r0', 'r1'])
+      const next = await store.read.listResources({ kind: 'compute.server', projects: ['p'], limit: 10, afterSeq: first[1]!.seq })
+      expect(next.map((r) => r.id)).toEqual(['r2', 'r3', 'r4'])
+      expect((await store.read.listResources({ kind: 'compute.server', projects: ['p'], status: 'active', limit: 10 })).map((r) => r.id)).toEqual(['r1', 'r3'])
+      expect((await store.read.listResources({ kind: 'compute.server', projects: ['p'], parentId: 'net', status: 'building', limit: 10 })).map((r) => r.id)).toEqual(['r0', 'r2'])
+    })
+
+    it('keeps its data and migrates idempotently when opened again', async () => {
+      await store.transaction((q) => q.insertResource(resource('kept')))
+      await store.close()
+      store = await handle.reopen()
+      expect(await store.read.getResource('kept')).toBeDefined()
+    })
+
+    it('records events with increasing sequence numbers', async () => {
+      const seqs = await store.transaction(async (q) => {
+        const out = []
+        for (const type of ['created', 'changed', 'deleted'] as const) {
+          out.push(await q.insertEvent({ at: 1, project: 'p', kind: 'k', resourceId: 'a', name: 'a', type, operation: 'create', fromStatus: null, toStatus: 'x', version: 1 }))
+        }
+        return out
+      })
+      expect(seqs[0]! < seqs[1]! && seqs[1]! < seqs[2]!).toBe(true)
+      expect((await store.read.listEvents({ resourceId: 'a', limit: 10 })).map((e) => e.type)).toEqual(['created', 'changed', 'deleted'])
+    })
+  })
+}
