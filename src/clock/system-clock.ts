@@ -3,6 +3,12 @@ import type { Clock } from './clock.js'
 // NOTE: Node timers overflow past 2^31-1 ms (about 24.8 days); longer waits re-arm.
 const MAX_TIMER_MS = 2_147_483_647
 
+/** A real time and the emulated time it corresponds to. */
+export interface ClockAnchor {
+  real: number
+  emulated: number
+}
+
 /**
  * Real time, optionally scaled: with `scale` 0.01 emulated time runs 100 times
  * faster than the wall clock, so a 60 s build completes after 0.6 s.
@@ -14,19 +20,52 @@ const MAX_TIMER_MS = 2_147_483_647
  * const fast = new SystemClock({ scale: 0.01 })
  */
 export class SystemClock implements Clock {
-  readonly mode: 'system' | 'scaled'
-  private readonly scale: number
+  mode: 'system' | 'scaled'
+  private scale: number
   private anchorReal: number
   private anchorEmulated: number
 
-  constructor(opts: { scale?: number; realNow?: () => number } = {}) {
+  constructor(opts: { scale?: number; realNow?: () => number; anchor?: ClockAnchor } = {}) {
     const scale = opts.scale ?? 1
     if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`)
     this.scale = scale
     this.mode = scale === 1 ? 'system' : 'scaled'
     if (opts.realNow) this.realNow = opts.realNow
-    this.anchorReal = this.realNow()
-    this.anchorEmulated = this.anchorReal
+    this.anchorReal = opts.anchor?.real ?? this.realNow()
+    this.anchorEmulated = opts.anchor?.emulated ?? this.anchorReal
+  }
+
+  /** Emulated time per real time: 0.01 runs a minute in 0.6 s. */
+  get timeScale(): number {
+    return this.scale
+  }
+
+  /**
+   * The pair of (real, emulated) times this clock counts from. Nodes of a
+   * shared deployment build their clocks from the same anchor and scale, so
+   * they agree on emulated time.
+   */
+  anchor(): ClockAnchor {
+    return { real: this.anchorReal, emulated: this.anchorEmulated }
+  }
+
+  /** The real (wall-clock) time at which emulated time reaches `at`. */
+  realTimeAt(at: number): number {
+    return Math.ceil(this.anchorReal + (at - this.anchorEmulated) * this.scale)
+  }
+
+  /** Counts from a new anchor at a new scale: how a node follows a deployment's changed settings. */
+  rebase(scale: number, anchor: ClockAnchor): void {
+    if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`)
+    this.scale = scale
+    this.mode = scale === 1 ? 'system' : 'scaled'
+    this.anchorReal = anchor.real
+    this.anchorEmulated = anchor.emulated
+  }
+
+  /** Real milliseconds until emulated time reaches `at` (0 if it has). */
+  realDelayUntil(at: number): number {
+    return Math.max(0, Math.ceil((at - this.now()) * this.scale))
   }
 
   private realNow(): number {

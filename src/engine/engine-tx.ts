@@ -7,6 +7,12 @@ import type { KindRegistry } from './registry.js'
 import { SHARED_PROJECT } from './scope.js'
 import type { Timing } from './timing.js'
 
+/** A transition as handed to the runner: its queue row and when it is due. */
+export interface ScheduledTransition {
+  id: number
+  dueAt: number
+}
+
 /** What a transaction needs from the engine around it. */
 export interface TxContext {
   registry: KindRegistry
@@ -22,8 +28,8 @@ export interface TxContext {
 export class EngineTx {
   /** Events to publish once the transaction commits. */
   readonly events: EventRecord[] = []
-  /** Due times of the transitions scheduled in this transaction. */
-  readonly scheduled: number[] = []
+  /** The transitions scheduled in this transaction, for the runner once it commits. */
+  readonly scheduled: ScheduledTransition[] = []
 
   constructor(
     readonly q: Queries,
@@ -183,7 +189,7 @@ export class EngineTx {
     const delay = this.ctx.random.int(latency.min, latency.max, ...keys, 'latency')
     const fails = failureRate > 0 && this.ctx.random.float(...keys, 'fail') < failureRate
     const dueAt = this.now + delay
-    await this.q.insertTransition({
+    const id = await this.q.insertTransition({
       resourceId: res.id,
       operation,
       dueAt,
@@ -192,7 +198,7 @@ export class EngineTx {
       detail: null,
       createdAt: this.now,
     })
-    this.scheduled.push(dueAt)
+    this.scheduled.push({ id, dueAt })
   }
 
   private record<D>(res: ResourceRecord<D>, type: 'created' | 'changed', operation: string, fromStatus: string | null): Promise<void> {

@@ -4,7 +4,7 @@ import type { ResourceRecord, TransitionRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { labelOf } from './define-kind.js'
-import { EngineTx } from './engine-tx.js'
+import { EngineTx, type ScheduledTransition } from './engine-tx.js'
 import { ConflictError, NotFoundError } from './errors.js'
 import type { EventBus } from './event-bus.js'
 import type { KindRegistry } from './registry.js'
@@ -13,8 +13,8 @@ import type { Timing } from './timing.js'
 
 /** Where the engine hands scheduled transitions: the in-process scheduler, or a queue. */
 export interface TransitionRunner {
-  /** A transition is now due at `dueAt`. */
-  notify(dueAt: number): void
+  /** A transition was committed; it is due at `t.dueAt`. */
+  notify(t: ScheduledTransition): void
   /** Runs every transition already due, before returning. */
   runDue(): Promise<unknown>
 }
@@ -59,7 +59,8 @@ export class Engine {
   readonly store: Store
   readonly clock: Clock
   readonly random: SeededRandom
-  readonly timing: Timing
+  /** Replaced when the shared settings change. */
+  timing: Timing
   readonly registry: KindRegistry
   readonly bus: EventBus
   private runner: TransitionRunner | undefined
@@ -93,8 +94,8 @@ export class Engine {
     if (tx.events.length) this.bus.publish(tx.events)
     let ranDue = false
     if (tx.scheduled.length && this.runner) {
-      for (const due of tx.scheduled) this.runner.notify(due)
-      if (opts.runDue !== false && tx.scheduled.some((due) => due <= this.clock.now())) {
+      for (const t of tx.scheduled) this.runner.notify(t)
+      if (opts.runDue !== false && tx.scheduled.some((t) => t.dueAt <= this.clock.now())) {
         await this.runner.runDue()
         ranDue = true
       }

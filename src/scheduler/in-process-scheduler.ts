@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.js'
 import type { Engine, TransitionRunner } from '../engine/engine.js'
+import type { ScheduledTransition } from '../engine/engine-tx.js'
 
 const BATCH = 200
 
@@ -47,7 +48,7 @@ export class InProcessScheduler implements TransitionRunner {
     this.wakeAt = undefined
   }
 
-  notify(dueAt: number): void {
+  notify({ dueAt }: ScheduledTransition): void {
     if (this.stopped) return
     if (this.wakeAt !== undefined && this.wakeAt <= dueAt) return
     this.arm(dueAt)

@@ -1,18 +1,32 @@
 import type { Clock } from '../clock/clock.js'
 import { SystemClock } from '../clock/system-clock.js'
-import { Engine } from '../engine/engine.js'
-import { InProcessEventBus } from '../engine/event-bus.js'
+import { RedisEventBus } from '../bus/redis-event-bus.js'
+import { Engine, type TransitionRunner } from '../engine/engine.js'
+import { InProcessEventBus, type EventBus } from '../engine/event-bus.js'
 import { defaultRegistry } from '../engine/kinds/index.js'
 import { seedSharedResources } from '../engine/seed.js'
+import { loadSettings, saveSettings, type SharedSettings } from '../engine/settings.js'
 import { Timing, type ProfileName } from '../engine/timing.js'
 import { SeededRandom } from '../random/seeded-random.js'
+import { BullmqScheduler } from '../scheduler/bullmq-scheduler.js'
 import { InProcessScheduler } from '../scheduler/in-process-scheduler.js'
+import { TransitionWorker } from '../scheduler/transition-worker.js'
 import { openStore } from '../store/open-store.js'
+import type { Store } from '../store/store.js'
 
 export interface RuntimeOptions {
   /** SQLite file path, `:memory:`, or a `postgres://` URL. Default `:memory:` (the CLI defaults to a file). */
   db?: string
-  /** Default: the system clock, scaled by `timeScale`. */
+  /**
+   * A `redis://` URL: scheduled transitions go to BullMQ and events to Redis
+   * pub/sub, so several processes can share one PostgreSQL store.
+   */
+  queue?: string
+  /** Whether this process applies transitions (default true). A `serve --no-worker` leaves them to `mockcloud worker`s. */
+  worker?: boolean
+  /** `worker`: adopt the settings the deployment's `serve` stored, rather than writing this process's own. */
+  role?: 'serve' | 'worker'
+  /** Default: the system clock, scaled by `timeScale`. A manual clock cannot be shared with a queue. */
   clock?: Clock
   timeScale?: number
   profile?: ProfileName
@@ -22,50 +36,123 @@ export interface RuntimeOptions {
   timing?: readonly string[]
   /** The public network's range, where floating IPs come from. Default 41.100.0.0/16. */
   publicCidr?: string
-  /** Called when a scheduled transition throws; default rethrows. */
+  /** Called when a scheduled transition throws; default rethrows (in-process) or ignores (queue, which retries). */
   onTransitionError?: (err: unknown) => void
 }
 
-/** The engine with its store, clock and scheduler, ready to serve; no HTTP. */
+/** The engine with its store, clock, bus and transition runner, ready to serve; no HTTP. */
 export interface Runtime {
   engine: Engine
+  /** The in-process scheduler, when transitions are not on a queue. */
   scheduler: InProcessScheduler
   clock: Clock
+  /** What runs transitions: `in-process`, or `bullmq` (with or without a worker here). */
+  mode: { runner: 'in-process' | 'bullmq'; worker: boolean; bus: 'in-process' | 'redis' }
   close(): Promise<void>
 }
 
 /**
- * Opens the store, seeds it on first use, catches the clock up with what the
- * store already recorded and starts the scheduler, which first runs every
- * transition that fell due while no process was running.
+ * Opens the store, seeds it on first use, settles the shared settings, and
+ * starts what runs transitions: the in-process scheduler (which first runs
+ * every transition that fell due while no process was running), or BullMQ
+ * with a worker. Works the same on SQLite and PostgreSQL.
  *
  * @example
  * const rt = await startRuntime({ db: ':memory:', clock: new ManualClock(), profile: 'realistic', seed: '1' })
+ * const node = await startRuntime({ db: 'postgres://127.0.0.1/test', queue: 'redis://127.0.0.1:6379' })
  */
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const registry = defaultRegistry()
-  const timing = new Timing(registry, opts.profile ?? 'fast', opts.timing ?? [])
-  const clock = opts.clock ?? new SystemClock({ scale: opts.timeScale ?? 1 })
   const store = await openStore(opts.db ?? ':memory:')
+  const closers: Array<() => Promise<unknown>> = [() => store.close()]
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined)
+  }
   try {
+    if (opts.queue && store.dialect !== 'postgres') throw new Error('--queue needs a PostgreSQL --db: processes cannot share a SQLite file')
+    if (opts.queue && opts.clock && !(opts.clock instanceof SystemClock)) throw new Error('a manual clock cannot drive a shared queue')
+
+    const settings = await settle(store, opts)
+    const clock = opts.clock ?? new SystemClock({ scale: settings.timeScale, anchor: settings.clockAnchor })
     const last = await store.read.latestEventTime()
     if (last !== undefined) clock.catchUp(last)
-    const engine = new Engine({ store, clock, random: new SeededRandom(opts.seed), timing, registry, bus: new InProcessEventBus() })
+
+    const bus: EventBus = opts.queue ? await RedisEventBus.connect(opts.queue, namespaceOf(store)) : new InProcessEventBus()
+    if (bus instanceof RedisEventBus) closers.push(() => bus.close())
+    const engine = new Engine({ store, clock, random: new SeededRandom(opts.seed), timing: new Timing(registry, settings.profile, settings.timing), registry, bus })
     await engine.transaction((tx) => seedSharedResources(tx, { publicCidr: opts.publicCidr }))
+
     const scheduler = new InProcessScheduler(engine, clock, opts.onTransitionError)
-    await scheduler.start()
+    let runner: TransitionRunner = scheduler
+    const runsTransitions = opts.worker ?? true
+    if (opts.queue) {
+      const systemClock = clock as SystemClock
+      const queue = { url: opts.queue, prefix: namespaceOf(store) }
+      const producer = new BullmqScheduler(engine, systemClock, queue)
+      closers.push(() => producer.close())
+      runner = producer
+      engine.setRunner(producer)
+      if (runsTransitions) {
+        const worker = new TransitionWorker(engine, systemClock, { ...queue, onError: opts.onTransitionError })
+        closers.push(() => worker.close())
+      }
+      if (bus instanceof RedisEventBus) {
+        // NOTE: another node changed the shared settings: every node follows.
+        const off = bus.onNotice(async (n) => {
+          if (n['type'] !== 'settings') return
+          const next = await loadSettings(store.read)
+          if (!next) return
+          engine.timing = new Timing(registry, next.profile, next.timing)
+          systemClock.rebase(next.timeScale, next.clockAnchor)
+        })
+        closers.push(async () => off())
+        if (opts.role !== 'worker') await bus.notify({ type: 'settings' })
+      }
+    } else if (runsTransitions) {
+      await scheduler.start()
+      closers.push(async () => {
+        scheduler.stop()
+        await scheduler.idle()
+      })
+    }
+
     return {
       engine,
       scheduler,
       clock,
-      async close() {
-        scheduler.stop()
-        await scheduler.idle()
-        await store.close()
-      },
+      mode: { runner: runner === scheduler ? 'in-process' : 'bullmq', worker: runsTransitions, bus: bus instanceof RedisEventBus ? 'redis' : 'in-process' },
+      close: closeAll,
     }
   } catch (err) {
-    await store.close()
+    await closeAll()
     throw err
   }
+}
+
+/**
+ * A `serve` stores its settings (keeping the deployment's clock anchor while
+ * the scale is unchanged, so nodes agree on emulated time); a `worker` adopts
+ * what is stored.
+ */
+async function settle(store: Store, opts: RuntimeOptions): Promise<SharedSettings> {
+  return store.transaction(async (q) => {
+    const stored = await loadSettings(q)
+    if (opts.role === 'worker') {
+      if (!stored) throw new Error('no mockcloud serve has set this database up yet; start one first')
+      return stored
+    }
+    const timeScale = opts.timeScale ?? 1
+    const anchor = stored && stored.timeScale === timeScale ? stored.clockAnchor : new SystemClock({ scale: timeScale }).anchor()
+    const next: SharedSettings = { profile: opts.profile ?? 'fast', timing: [...(opts.timing ?? [])], timeScale, clockAnchor: anchor }
+    // NOTE: a bad override fails here, before anything is stored.
+    new Timing(defaultRegistry(), next.profile, next.timing)
+    await saveSettings(q, next)
+    return next
+  })
+}
+
+/** Redis keys and channels of a deployment: one namespace per PostgreSQL schema. */
+function namespaceOf(store: Store): string {
+  const schema = new URL(store.location).searchParams.get('schema')
+  return `mockcloud:${schema ?? 'public'}`
 }

@@ -114,8 +114,9 @@ export class Queries {
     return Number(row.value)
   }
 
-  async insertTransition(t: Omit<TransitionRecord, 'id'>): Promise<void> {
-    await this.db
+  /** Queues a transition; returns its id. */
+  async insertTransition(t: Omit<TransitionRecord, 'id'>): Promise<number> {
+    const row = await this.db
       .insertInto('transitions')
       .values({
         resource_id: t.resourceId,
@@ -126,7 +127,14 @@ export class Queries {
         detail: t.detail ? JSON.stringify(t.detail) : null,
         created_at: t.createdAt,
       })
-      .execute()
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return Number(row.id)
+  }
+
+  async getTransition(id: number): Promise<TransitionRecord | undefined> {
+    const row = await this.db.selectFrom('transitions').selectAll().where('id', '=', id).executeTakeFirst()
+    return row && toTransition(row)
   }
 
   async dueTransitions(now: number, limit: number): Promise<TransitionRecord[]> {
