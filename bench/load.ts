@@ -16,6 +16,8 @@ export interface Measurement {
   seconds: number
   /** Non-2xx answers, socket errors and timeouts: any of these makes the number suspect. */
   failures: number
+  /** req/s of each slice, in run order: their spread shows how noisy the machine was. */
+  slices: number[]
 }
 
 /** One autocannon run; histograms left encoded so several runs can be merged. */
@@ -44,5 +46,6 @@ export function merge(slices: autocannon.RawResult[], url: string): Measurement 
   const requests = slices.reduce((n, s) => n + s.totalCompletedRequests, 0)
   const seconds = slices.reduce((n, s) => n + s.duration, 0)
   const failures = slices.reduce((n, s) => n + s.non2xx + s.errors + s.timeouts, 0)
-  return { reqPerSec: seconds > 0 ? requests / seconds : 0, p50Ms: agg.latency.p50, p99Ms: agg.latency.p99, requests, seconds, failures }
+  const perSlice = slices.map((s) => (s.duration > 0 ? Math.round(s.totalCompletedRequests / s.duration) : 0))
+  return { reqPerSec: seconds > 0 ? requests / seconds : 0, p50Ms: agg.latency.p50, p99Ms: agg.latency.p99, requests, seconds, failures, slices: perSlice }
 }

@@ -62,6 +62,7 @@ export function formatReport(r: Results): string {
   out.push(`RSS at the end: mockcloud ${mib(m.mockAtEndKiB)}, bare ${mib(m.bareAtEndKiB)}`)
   out.push(`populate: ${r.populate.vms} VMs in ${r.populate.seconds.toFixed(1)} s (${r.populate.perSecond.toFixed(0)} creates/s)`)
 
+  for (const x of r.rows) out.push(`slices req/s, ${x.operation}: mockcloud ${x.mock.slices.join(', ')}; bare ${x.bare.slices.join(', ')}`)
   for (const x of r.rows) {
     for (const [side, m2] of [['mockcloud', x.mock], ['bare', x.bare]] as const) {
       if (m2.failures > 0) out.push(`WARNING: ${x.operation} on ${side}: ${m2.failures} of ${m2.requests} requests failed (non-2xx, errors or timeouts)`)

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,7 +11,7 @@ import { freePort } from './free-port.js'
 import { requestJson } from './http.js'
 import { operations } from './operations.js'
 import { createEnvironment, createVms, vmBody, waitBuilt, type IdOnly } from './populate.js'
-import { formatReport, row, writeResults, type Row } from './report.js'
+import { formatReport, row, writeResults, type Results, type Row } from './report.js'
 import { rssKiB } from './rss.js'
 
 /**
@@ -23,21 +24,21 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json')
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`)
 
+// NOTE: also cleaned up on exit, so Ctrl-C mid-run leaves no server or database behind.
 const children: ChildServer[] = []
-process.once('exit', () => children.forEach((c) => c.killNow()))
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    children.forEach((c) => c.killNow())
-    process.exit(130)
-  })
-}
+let tmp: string | undefined
+process.once('exit', () => {
+  children.forEach((c) => c.killNow())
+  if (tmp) rmSync(tmp, { recursive: true, force: true })
+})
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
 
 async function main(): Promise<void> {
   const cfg = readConfig()
-  const tmp = await mkdtemp(join(tmpdir(), 'mockcloud-bench-'))
+  const dir = (tmp = await mkdtemp(join(tmpdir(), 'mockcloud-bench-')))
   try {
     const mockPort = await freePort()
-    const serveArgs = ['src/cli/main.ts', 'serve', '--port', String(mockPort), '--db', join(tmp, 'bench.db'), '--log-level', 'warn', '--seed', 'bench']
+    const serveArgs = ['src/cli/main.ts', 'serve', '--port', String(mockPort), '--db', join(dir, 'bench.db'), '--log-level', 'warn', '--seed', 'bench']
     const mock = ChildServer.start('mockcloud', serveArgs, mockPort, ROOT)
     children.push(mock)
     await mock.ready()
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     const sampleEnv = await createEnvironment(mock.baseUrl, 'bench-create-sample')
     const created = await requestJson<unknown>('POST', `${mock.baseUrl}/api/v1/vms`, vmBody(sampleEnv, 'bench-create'), [202])
     await waitBuilt(mock.baseUrl)
-    const fixturesPath = join(tmp, 'fixtures.json')
+    const fixturesPath = join(dir, 'fixtures.json')
     await writeFixtures(fixturesPath, { vm, page, created })
 
     const barePort = await freePort()
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
       rows.push(row(op.name, op.target, c.mock, c.bare))
     }
 
-    const results = {
+    const results: Results = {
       date: new Date().toISOString(),
       node: process.version,
       config: cfg,
@@ -92,7 +93,6 @@ async function main(): Promise<void> {
     log(`results written to ${RESULTS}`)
   } finally {
     await Promise.all(children.map((c) => c.stop()))
-    await rm(tmp, { recursive: true, force: true })
   }
 }
 
