@@ -2,6 +2,7 @@
 import { Command } from 'commander'
 import { VERSION } from '../version.js'
 import { serveCommand } from './serve.js'
+import { workerCommand } from './worker.js'
 
 /** The `mockcloud` command. Each subcommand lives in its own file. */
 const program = new Command()
@@ -11,6 +12,7 @@ const program = new Command()
   .showHelpAfterError('(run mockcloud --help for usage)')
 
 program.addCommand(serveCommand())
+program.addCommand(workerCommand())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`mockcloud: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -36,3 +36,13 @@ export function timingOption(): Option {
     .env('MOCKCLOUD_TIMING')
     .argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)])
 }
+
+/** `--queue redis://...`: BullMQ for transitions and Redis pub/sub for events (needs a PostgreSQL --db). */
+export function queueOption(): Option {
+  return new Option('--queue <redis-url>', 'Redis URL: share transitions and events with other processes (needs a postgres:// --db)')
+    .env('MOCKCLOUD_QUEUE')
+    .argParser((v) => {
+      if (!/^rediss?:\/\//.test(v)) throw new InvalidArgumentError('must be a redis:// URL.')
+      return v
+    })
+}

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import type { ProfileName } from '../engine/timing.js'
-import { logLevelOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
+import { logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
 
 export const DEFAULT_DB = '.mockcloud/mockcloud.db'
 
@@ -13,6 +13,8 @@ interface ServeOptions {
   timeScale: number
   logLevel: string
   set?: string[]
+  queue?: string
+  worker: boolean
 }
 
 /** `mockcloud serve`: every face on one port, the embedded store and scheduler. */
@@ -21,7 +23,9 @@ export function serveCommand(): Command {
     .description('start mockcloud: all faces on one port, SQLite store, in-process scheduler')
     .addOption(portOption())
     .addOption(new Option('--host <host>', 'address to listen on').env('MOCKCLOUD_HOST').default('127.0.0.1'))
-    .addOption(new Option('--db <path>', "SQLite file, or ':memory:'").env('MOCKCLOUD_DB').default(DEFAULT_DB))
+    .addOption(new Option('--db <path-or-url>', "SQLite file, ':memory:', or postgres://host/db[?schema=name]").env('MOCKCLOUD_DB').default(DEFAULT_DB))
+    .addOption(queueOption())
+    .addOption(new Option('--no-worker', 'with --queue: leave transitions to `mockcloud worker` processes'))
     .addOption(profileOption())
     .addOption(new Option('--seed <seed>', 'seed of every random draw (default: a random one, logged at start)').env('MOCKCLOUD_SEED'))
     .addOption(timeScaleOption())
@@ -43,6 +47,8 @@ async function serve(opts: ServeOptions): Promise<void> {
       seed: opts.seed,
       timeScale: opts.timeScale,
       timing: opts.set ?? [],
+      queue: opts.queue,
+      worker: opts.worker,
       logger: { level: opts.logLevel },
       onTransitionError: (err) => app?.log.error({ err }, 'a scheduled transition failed; it will be retried'),
     })
@@ -60,7 +66,7 @@ async function serve(opts: ServeOptions): Promise<void> {
     throw err
   }
   const { engine } = app.mockcloud
-  app.log.info({ db: engine.store.location, profile: engine.timing.profile, seed: engine.random.seed, timeScale: opts.timeScale }, 'mockcloud is ready')
+  app.log.info({ db: engine.store.location, ...app.mockcloud.mode, profile: engine.timing.profile, seed: engine.random.seed, timeScale: opts.timeScale }, 'mockcloud is ready')
   const stop = (signal: string) => {
     app.log.info({ signal }, 'shutting down')
     app.close().then(
@@ -72,7 +78,7 @@ async function serve(opts: ServeOptions): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'))
 }
 
-function fail(message: string): never {
+export function fail(message: string): never {
   process.stderr.write(`mockcloud: ${message}\n`)
   process.exit(1)
 }
