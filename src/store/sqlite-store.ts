@@ -24,8 +24,30 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
+  cachePreparedStatements(sqlite)
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
   const store = new Store(db, 'sqlite', location)
   await store.migrate()
   return store
+}
+
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * Kysely's SQLite driver prepares every statement anew on each query; reusing
+ * the prepared statement for the same SQL text saves more time than the query
+ * itself takes on a GET. Bounded, oldest dropped first.
+ */
+function cachePreparedStatements(sqlite: SQLite.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite)
+  const cache = new Map<string, SQLite.Statement>()
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source)
+    if (!stmt) {
+      stmt = prepare(source)
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+      cache.set(source, stmt)
+    }
+    return stmt
+  }) as typeof sqlite.prepare
 }

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration } from 'kysely'
 import type { Database } from './database.js'
 import { initialMigration } from './migrations/001-initial.js'
+import { lookupIndexesMigration } from './migrations/002-lookup-indexes.js'
 import { Queries } from './queries.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
@@ -32,7 +33,7 @@ export class Store {
 
   /** Brings the schema up to date; safe to call on every start. */
   async migrate(): Promise<void> {
-    const migrations: Record<string, Migration> = { '001-initial': initialMigration(this.dialect) }
+    const migrations: Record<string, Migration> = { '001-initial': initialMigration(this.dialect), '002-lookup-indexes': lookupIndexesMigration }
     const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations } })
     const { error } = await migrator.migrateToLatest()
     if (error) throw error instanceof Error ? error : new Error(String(error))

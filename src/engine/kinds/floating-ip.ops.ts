@@ -14,7 +14,7 @@ export const floatingIpHooks: KindHooks<FloatingIpData> = {
     const input = raw as unknown as AllocateFloatingIpInput
     const network = await tx.require<NetworkData>('network.network', input.floatingNetworkId ?? PUBLIC_NETWORK_ID, project, 'floatingNetworkId')
     if (!network.data.external) throw new ValidationError('floatingNetworkId', `floatingNetworkId: network ${network.id} is not external`)
-    const subnet = (await tx.q.childrenOf(network.id, 'network.subnet'))[0] as ResourceRecord<SubnetData> | undefined
+    const subnet = (network.data.subnetId ? await tx.q.getResource(network.data.subnetId) : undefined) as ResourceRecord<SubnetData> | undefined
     if (!subnet) throw new ConflictError(`external network ${network.id} has no subnet to allocate from`)
     const id = await tx.newId()
     const address = await allocateAddress(tx, subnet.id, parseCidr(subnet.data.cidr)!, id)

@@ -16,7 +16,8 @@ export async function insertPort(
   network: ResourceRecord<NetworkData>,
   opts: { deviceId: string; deviceOwner: string; securityGroupIds: string[] },
 ): Promise<ResourceRecord<PortData>> {
-  const subnet = (await tx.q.childrenOf(network.id, 'network.subnet'))[0] as ResourceRecord<SubnetData> | undefined
+  // NOTE: the network records its subnet: looking it up by id stays fast however many ports the network has.
+  const subnet = (network.data.subnetId ? await tx.q.getResource(network.data.subnetId) : undefined) as ResourceRecord<SubnetData> | undefined
   if (!subnet) throw new ConflictError(`network ${network.id} has no subnet to take an address from`)
   const id = await tx.newId()
   const ipAddress = await allocateAddress(tx, subnet.id, parseCidr(subnet.data.cidr)!, id)
