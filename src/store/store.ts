@@ -23,6 +23,8 @@ export class Store {
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
     readonly location: string,
+    /** The PostgreSQL schema the store lives in, when it has its own. */
+    readonly schema?: string,
   ) {
     this.read = new Queries(db, dialect)
   }
@@ -34,7 +36,8 @@ export class Store {
   /** Brings the schema up to date; safe to call on every start. */
   async migrate(): Promise<void> {
     const migrations: Record<string, Migration> = { '001-initial': initialMigration(this.dialect), '002-lookup-indexes': lookupIndexesMigration }
-    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations } })
+    // NOTE: without migrationTableSchema Kysely finds another schema's migration tables and skips its own.
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations }, ...(this.schema ? { migrationTableSchema: this.schema } : {}) })
     const { error } = await migrator.migrateToLatest()
     if (error) throw error instanceof Error ? error : new Error(String(error))
   }

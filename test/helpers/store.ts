@@ -29,8 +29,8 @@ export interface TestDb {
  * when `persistent` is false), or a schema of its own in the PostgreSQL test
  * database, so concurrent tests and runs never see each other's state.
  */
-export function freshDb(opts: { persistent?: boolean } = {}): TestDb {
-  if (TEST_STORE === 'postgres') {
+export function freshDb(opts: { persistent?: boolean; store?: 'sqlite' | 'postgres' } = {}): TestDb {
+  if ((opts.store ?? TEST_STORE) === 'postgres') {
     const schema = `t_${randomBytes(6).toString('hex')}`
     const url = new URL(pgUrl())
     url.searchParams.set('schema', schema)
