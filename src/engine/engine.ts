@@ -109,7 +109,7 @@ export class Engine {
     if (!def.hooks.create) throw new Error(`${kind} cannot be created through the engine`)
     const create = def.hooks.create
     const { value, ranDue } = await this.transaction((tx) => create(tx, project, input) as Promise<ResourceRecord>)
-    return ranDue ? ((await this.store.read.getResource(value.id)) ?? { ...value, status: 'deleted' }) : value
+    return ranDue ? ((await this.store.read.getResource(value.id)) ?? value) : value
   }
 
   async get(project: string, kind: string, id: string): Promise<ResourceRecord> {

@@ -24,6 +24,8 @@ export type TimingDeclaration = Partial<Record<ProfileName, { latency: string; f
  */
 export class Timing {
   private readonly overrides = new Map<string, LatencyRange | number>()
+  // NOTE: resolved once per kind and operation; every scheduled transition asks.
+  private readonly resolved = new Map<string, OperationTiming>()
 
   constructor(
     private readonly registry: KindRegistry,
@@ -56,9 +58,20 @@ export class Timing {
     } else {
       throw new RangeError(`'${prop}' in '${key}' is not a timing property (use latency or failureRate)`)
     }
+    this.resolved.clear()
   }
 
   of(kind: string, operation: string): OperationTiming {
+    const key = `${kind}.${operation}`
+    let t = this.resolved.get(key)
+    if (!t) {
+      t = this.resolve(kind, operation)
+      this.resolved.set(key, t)
+    }
+    return t
+  }
+
+  private resolve(kind: string, operation: string): OperationTiming {
     const declared = this.registry.get(kind).operations[operation]?.timing?.[this.profile]
     const latency =
       this.override<LatencyRange>(kind, operation, 'latency') ??

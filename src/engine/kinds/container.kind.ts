@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { FaultSchema } from './common.js'
 import { PROVISION, QUICK_CHANGE, TEARDOWN } from '../timing-presets.js'
 import { containerHooks } from './container.ops.js'
 
@@ -11,7 +12,7 @@ export const ContainerDataSchema = Type.Object({
   startedAt: Type.Union([Type.Integer(), Type.Null()]),
   stoppedAt: Type.Union([Type.Integer(), Type.Null()]),
   exitCode: Type.Union([Type.Integer(), Type.Null()]),
-  fault: Type.Optional(Type.Union([Type.Object({ operation: Type.String(), message: Type.String() }), Type.Null()])),
+  fault: FaultSchema,
 })
 export type ContainerData = Static<typeof ContainerDataSchema>
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 import { dnsRecordHooks } from './dns-record.ops.js'
 
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'SRV', 'PTR', 'CAA'] as const
@@ -27,6 +28,6 @@ export const dnsRecordKind = defineKind<DnsRecordData>({
   names: ['dns-record', 'dns_record', 'recordset'],
   label: 'DNS record',
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   hooks: dnsRecordHooks,
 })

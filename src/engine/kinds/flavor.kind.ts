@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 
 export const FlavorDataSchema = Type.Object({
   vcpus: Type.Integer({ minimum: 1 }),
@@ -17,7 +18,7 @@ export const flavorKind = defineKind<FlavorData>({
   id: 'compute.flavor',
   names: ['flavor'],
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   shared: true,
   hooks: {},
 })

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 
 export const ImageDataSchema = Type.Object({
   diskFormat: Type.String(),
@@ -19,7 +20,7 @@ export const imageKind = defineKind<ImageData>({
   id: 'image.image',
   names: ['image'],
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   shared: true,
   hooks: {},
 })

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 import { networkHooks } from './network.ops.js'
 
 export const NetworkDataSchema = Type.Object({
@@ -26,7 +27,7 @@ export const networkKind = defineKind<NetworkData>({
   id: 'network.network',
   names: ['environment', 'network'],
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   shared: true,
   hooks: networkHooks,
 })

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 
 export const PortDataSchema = Type.Object({
   networkId: Type.String(),
@@ -17,6 +18,6 @@ export const portKind = defineKind<PortData>({
   id: 'network.port',
   names: ['port'],
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   hooks: {},
 })

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 import { securityGroupRuleHooks } from './security-group-rule.ops.js'
 
 export const SecurityGroupRuleDataSchema = Type.Object({
@@ -33,6 +34,6 @@ export const securityGroupRuleKind = defineKind<SecurityGroupRuleData>({
   names: ['security-group-rule', 'security_group_rule'],
   label: 'security group rule',
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   hooks: securityGroupRuleHooks,
 })

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 import { securityGroupHooks } from './security-group.ops.js'
 import type { RuleInput } from './security-group-rule.kind.js'
 
@@ -21,6 +22,6 @@ export const securityGroupKind = defineKind<SecurityGroupData>({
   names: ['security-group', 'security_group', 'secgroup'],
   label: 'security group',
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   hooks: securityGroupHooks,
 })

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { FaultSchema } from './common.js'
 import { PROVISION, QUICK_CHANGE, TEARDOWN } from '../timing-presets.js'
 import { serverHooks } from './server.ops.js'
 
@@ -15,7 +16,7 @@ export const ServerDataSchema = Type.Object({
   securityGroupIds: Type.Array(Type.String()),
   keyName: Type.Union([Type.String(), Type.Null()]),
   metadata: Type.Record(Type.String(), Type.String()),
-  fault: Type.Optional(Type.Union([Type.Object({ operation: Type.String(), message: Type.String() }), Type.Null()])),
+  fault: FaultSchema,
 })
 export type ServerData = Static<typeof ServerDataSchema>
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { IMMEDIATE } from './common.js'
 
 export const SubnetDataSchema = Type.Object({
   networkId: Type.String(),
@@ -17,7 +18,7 @@ export const subnetKind = defineKind<SubnetData>({
   id: 'network.subnet',
   names: ['subnet'],
   states: ['active'],
-  operations: { create: { to: 'active' }, delete: { from: '*', to: null } },
+  operations: IMMEDIATE,
   shared: true,
   hooks: {},
 })

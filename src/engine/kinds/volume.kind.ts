@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { defineKind } from '../define-kind.js'
+import { FaultSchema } from './common.js'
 import { PROVISION, QUICK_CHANGE, TEARDOWN } from '../timing-presets.js'
 import { volumeHooks } from './volume.ops.js'
 
@@ -11,7 +12,7 @@ export const VolumeDataSchema = Type.Object({
   vmId: Type.Union([Type.String(), Type.Null()]),
   device: Type.Union([Type.String(), Type.Null()]),
   attachedAt: Type.Union([Type.Integer(), Type.Null()]),
-  fault: Type.Optional(Type.Union([Type.Object({ operation: Type.String(), message: Type.String() }), Type.Null()])),
+  fault: FaultSchema,
 })
 export type VolumeData = Static<typeof VolumeDataSchema>
 
