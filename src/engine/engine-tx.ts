@@ -76,7 +76,7 @@ export class EngineTx {
   async resolve(kind: string, ref: string, project: string, field: string): Promise<ResourceRecord> {
     const byId = await this.find(kind, ref, project)
     if (byId) return byId
-    const projects = this.kind(kind).shared ? [project, SHARED_PROJECT] : [project]
+    const projects = this.kind(kind).shared ? ([project, SHARED_PROJECT] as const) : ([project] as const)
     const byName = await this.q.findByName(kind, projects, ref)
     const label = labelOf(this.kind(kind))
     if (byName.length > 1) throw new ValidationError(field, `${field}: more than one ${label} is named '${ref}'; use its id`)

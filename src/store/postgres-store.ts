@@ -33,7 +33,7 @@ export async function openPostgresStore(url: string, opts: { poolSize?: number }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   try {
     if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
-    const store = new Store(db, 'postgres', redact(parsed, schema), schema)
+    const store = new Store(db, 'postgres', redact(parsed, schema), { schema })
     await store.migrate()
     return store
   } catch (err) {

@@ -1,9 +1,118 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, ResourcesTable, TransitionsTable } from './database.js'
+import { QueryTemplate, type DirectReader } from './query-template.js'
 import type { StoreDialect } from './store.js'
 import type { EventRecord, ResourceQuery, ResourceRecord, TransitionRecord } from './records.js'
 
 type Db = Kysely<Database> | Transaction<Database>
+
+// The queries every request makes, compiled once (see QueryTemplate).
+const Q = {
+  getResource: new QueryTemplate((db, arg) => db.selectFrom('resources').selectAll().where('id', '=', arg(0))),
+  // NOTE: two project slots (the same one twice when there is one): one SQL text for both
+  // uses, and a literal limit, which SQLite plans much faster than a bound one.
+  findByName: new QueryTemplate((db, arg) =>
+    db
+      .selectFrom('resources')
+      .selectAll()
+      .where('kind', '=', arg(0))
+      .where('name', '=', arg(1))
+      .where('project', 'in', [arg(2), arg(3)])
+      .orderBy('seq')
+      .limit(sql.lit(2)),
+  ),
+  childrenOf: new QueryTemplate((db, arg) => db.selectFrom('resources').selectAll().where('parent_id', '=', arg(0)).orderBy('seq')),
+  childrenOfKind: new QueryTemplate((db, arg) =>
+    db.selectFrom('resources').selectAll().where('parent_id', '=', arg(0)).where('kind', '=', arg(1)).orderBy('seq'),
+  ),
+  insertResource: new QueryTemplate((db, arg) =>
+    db.insertInto('resources').values({
+      id: arg(0),
+      kind: arg(1),
+      project: arg(2),
+      name: arg(3),
+      status: arg(4),
+      parent_id: arg(5),
+      version: arg(6),
+      data: arg(7),
+      created_at: arg(8),
+      updated_at: arg(9),
+    }),
+  ),
+  updateResource: new QueryTemplate((db, arg) =>
+    db
+      .updateTable('resources')
+      .set({ name: arg(0), status: arg(1), parent_id: arg(2), version: arg(3), data: arg(4), updated_at: arg(5) })
+      .where('id', '=', arg(6))
+      .where('version', '=', arg(7)),
+  ),
+  deleteResource: new QueryTemplate((db, arg) => db.deleteFrom('resources').where('id', '=', arg(0)).where('version', '=', arg(1))),
+  nextCounter: new QueryTemplate((db, arg) =>
+    db
+      .insertInto('counters')
+      .values({ key: arg(0), value: 1 })
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+      .returning('value'),
+  ),
+  insertTransition: new QueryTemplate((db, arg) =>
+    db
+      .insertInto('transitions')
+      .values({
+        resource_id: arg(0),
+        operation: arg(1),
+        due_at: arg(2),
+        expected_version: arg(3),
+        outcome: arg(4),
+        detail: arg(5),
+        created_at: arg(6),
+      })
+      .returning('id'),
+  ),
+  getTransition: new QueryTemplate((db, arg) => db.selectFrom('transitions').selectAll().where('id', '=', arg(0))),
+  deleteTransition: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('id', '=', arg(0))),
+  deleteTransitionsOf: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0))),
+  insertEvent: new QueryTemplate((db, arg) =>
+    db
+      .insertInto('events')
+      .values({
+        at: arg(0),
+        project: arg(1),
+        kind: arg(2),
+        resource_id: arg(3),
+        name: arg(4),
+        type: arg(5),
+        operation: arg(6),
+        from_status: arg(7),
+        to_status: arg(8),
+        version: arg(9),
+      })
+      .returning('seq'),
+  ),
+  claimAddress: new QueryTemplate((db, arg) =>
+    db
+      .insertInto('ip_allocations')
+      .values({ pool: arg(0), address: arg(1), owner_id: arg(2) })
+      .onConflict((oc) => oc.columns(['pool', 'address']).doNothing()),
+  ),
+  releaseAddresses: new QueryTemplate((db, arg) => db.deleteFrom('ip_allocations').where('owner_id', '=', arg(0))),
+  addRef: new QueryTemplate((db, arg) =>
+    db
+      .insertInto('refs')
+      .values({ from_id: arg(0), to_id: arg(1), relation: arg(2) })
+      .onConflict((oc) => oc.columns(['from_id', 'to_id', 'relation']).doNothing()),
+  ),
+  removeRefsFrom: new QueryTemplate((db, arg) => db.deleteFrom('refs').where('from_id', '=', arg(0))),
+  removeRefsFromBy: new QueryTemplate((db, arg) => db.deleteFrom('refs').where('from_id', '=', arg(0)).where('relation', '=', arg(1))),
+  referrers: new QueryTemplate((db, arg) =>
+    db.selectFrom('refs').select('from_id').where('to_id', '=', arg(0)).where('relation', '=', arg(1)).orderBy('from_id'),
+  ),
+}
+
+/** A limit as SQL text: SQLite plans `limit 100` far faster than `limit ?`. */
+function literalLimit(n: number) {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`limit must be a non-negative integer, got ${n}`)
+  return sql.lit(n)
+}
 
 /**
  * Every query the engine makes, written once in Kysely for every database.
@@ -13,23 +122,18 @@ export class Queries {
   constructor(
     readonly db: Db,
     readonly dialect: StoreDialect,
+    /** Reads outside any transaction may skip Kysely's executor (SQLite, see Store). */
+    private readonly direct?: DirectReader,
   ) {}
 
   async getResource(id: string): Promise<ResourceRecord | undefined> {
-    const row = await this.db.selectFrom('resources').selectAll().where('id', '=', id).executeTakeFirst()
-    return row && toResource(row)
+    const { rows } = await Q.getResource.run<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
+    return rows[0] && toResource(rows[0])
   }
 
-  async findByName(kind: string, projects: string[], name: string, limit = 2): Promise<ResourceRecord[]> {
-    const rows = await this.db
-      .selectFrom('resources')
-      .selectAll()
-      .where('kind', '=', kind)
-      .where('name', '=', name)
-      .where('project', 'in', projects)
-      .orderBy('seq')
-      .limit(limit)
-      .execute()
+  /** Up to two resources of `kind` named `name` in one or two projects (two tell the caller the name is ambiguous). */
+  async findByName(kind: string, projects: readonly [string] | readonly [string, string], name: string): Promise<ResourceRecord[]> {
+    const { rows } = await Q.findByName.run<Selectable<ResourcesTable>>(this.db, this.dialect, [kind, name, projects[0], projects[1] ?? projects[0]], this.direct)
     return rows.map(toResource)
   }
 
@@ -43,55 +147,31 @@ export class Queries {
     if (q.name !== undefined) query = query.where('name', '=', q.name)
     if (q.parentId !== undefined) query = query.where('parent_id', '=', q.parentId)
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq)
-    const rows = await query.orderBy('seq').limit(q.limit).execute()
+    const rows = await query.orderBy('seq').limit(literalLimit(q.limit)).execute()
     return rows.map(toResource)
   }
 
   async childrenOf(parentId: string, kind?: string): Promise<ResourceRecord[]> {
-    let query = this.db.selectFrom('resources').selectAll().where('parent_id', '=', parentId)
-    if (kind) query = query.where('kind', '=', kind)
-    return (await query.orderBy('seq').execute()).map(toResource)
+    const { rows } = kind
+      ? await Q.childrenOfKind.run<Selectable<ResourcesTable>>(this.db, this.dialect, [parentId, kind], this.direct)
+      : await Q.childrenOf.run<Selectable<ResourcesTable>>(this.db, this.dialect, [parentId], this.direct)
+    return rows.map(toResource)
   }
 
   async insertResource(r: Omit<ResourceRecord, 'seq'>): Promise<void> {
-    await this.db
-      .insertInto('resources')
-      .values({
-        id: r.id,
-        kind: r.kind,
-        project: r.project,
-        name: r.name,
-        status: r.status,
-        parent_id: r.parentId,
-        version: r.version,
-        data: JSON.stringify(r.data),
-        created_at: r.createdAt,
-        updated_at: r.updatedAt,
-      })
-      .execute()
+    const data = JSON.stringify(r.data)
+    await Q.insertResource.run(this.db, this.dialect, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt])
   }
 
   /** Writes `next` only if the stored version is still `expectedVersion`; false when it moved on. */
   async updateResource(next: ResourceRecord, expectedVersion: number): Promise<boolean> {
-    const res = await this.db
-      .updateTable('resources')
-      .set({
-        name: next.name,
-        status: next.status,
-        parent_id: next.parentId,
-        version: next.version,
-        data: JSON.stringify(next.data),
-        updated_at: next.updatedAt,
-      })
-      .where('id', '=', next.id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst()
-    return Number(res.numUpdatedRows) === 1
+    const data = JSON.stringify(next.data)
+    const args = [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, expectedVersion]
+    return Number((await Q.updateResource.run(this.db, this.dialect, args)).numAffectedRows) === 1
   }
 
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {
-    const res = await this.db.deleteFrom('resources').where('id', '=', id).where('version', '=', expectedVersion).executeTakeFirst()
-    return Number(res.numDeletedRows) === 1
+    return Number((await Q.deleteResource.run(this.db, this.dialect, [id, expectedVersion])).numAffectedRows) === 1
   }
 
   /** A number never handed out before by this store: the source of resource ids. */
@@ -105,36 +185,21 @@ export class Queries {
 
   /** The next value of a named counter, starting at 1. */
   async nextCounter(key: string): Promise<number> {
-    const row = await this.db
-      .insertInto('counters')
-      .values({ key, value: 1 })
-      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
-      .returning('value')
-      .executeTakeFirstOrThrow()
-    return Number(row.value)
+    const { rows } = await Q.nextCounter.run<{ value: number }>(this.db, this.dialect, [key])
+    return Number(rows[0]!.value)
   }
 
   /** Queues a transition; returns its id. */
   async insertTransition(t: Omit<TransitionRecord, 'id'>): Promise<number> {
-    const row = await this.db
-      .insertInto('transitions')
-      .values({
-        resource_id: t.resourceId,
-        operation: t.operation,
-        due_at: t.dueAt,
-        expected_version: t.expectedVersion,
-        outcome: t.outcome,
-        detail: t.detail ? JSON.stringify(t.detail) : null,
-        created_at: t.createdAt,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    return Number(row.id)
+    const detail = t.detail ? JSON.stringify(t.detail) : null
+    const args = [t.resourceId, t.operation, t.dueAt, t.expectedVersion, t.outcome, detail, t.createdAt]
+    const { rows } = await Q.insertTransition.run<{ id: number }>(this.db, this.dialect, args)
+    return Number(rows[0]!.id)
   }
 
   async getTransition(id: number): Promise<TransitionRecord | undefined> {
-    const row = await this.db.selectFrom('transitions').selectAll().where('id', '=', id).executeTakeFirst()
-    return row && toTransition(row)
+    const { rows } = await Q.getTransition.run<Selectable<TransitionsTable>>(this.db, this.dialect, [id], this.direct)
+    return rows[0] && toTransition(rows[0])
   }
 
   async dueTransitions(now: number, limit: number): Promise<TransitionRecord[]> {
@@ -144,7 +209,7 @@ export class Queries {
       .where('due_at', '<=', now)
       .orderBy('due_at')
       .orderBy('id')
-      .limit(limit)
+      .limit(literalLimit(limit))
       .execute()
     return rows.map(toTransition)
   }
@@ -161,39 +226,24 @@ export class Queries {
 
   /** Removes a transition; false if another runner already took it. */
   async deleteTransition(id: number): Promise<boolean> {
-    const res = await this.db.deleteFrom('transitions').where('id', '=', id).executeTakeFirst()
-    return Number(res.numDeletedRows) === 1
+    return Number((await Q.deleteTransition.run(this.db, this.dialect, [id])).numAffectedRows) === 1
   }
 
   async deleteTransitionsOf(resourceId: string): Promise<void> {
-    await this.db.deleteFrom('transitions').where('resource_id', '=', resourceId).execute()
+    await Q.deleteTransitionsOf.run(this.db, this.dialect, [resourceId])
   }
 
   async insertEvent(e: Omit<EventRecord, 'seq'>): Promise<number> {
-    const row = await this.db
-      .insertInto('events')
-      .values({
-        at: e.at,
-        project: e.project,
-        kind: e.kind,
-        resource_id: e.resourceId,
-        name: e.name,
-        type: e.type,
-        operation: e.operation,
-        from_status: e.fromStatus,
-        to_status: e.toStatus,
-        version: e.version,
-      })
-      .returning('seq')
-      .executeTakeFirstOrThrow()
-    return Number(row.seq)
+    const args = [e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version]
+    const { rows } = await Q.insertEvent.run<{ seq: number }>(this.db, this.dialect, args)
+    return Number(rows[0]!.seq)
   }
 
   async listEvents(q: { resourceId?: string; afterSeq?: number; limit: number }): Promise<EventRecord[]> {
     let query = this.db.selectFrom('events').selectAll()
     if (q.resourceId !== undefined) query = query.where('resource_id', '=', q.resourceId)
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq)
-    return (await query.orderBy('seq').limit(q.limit).execute()).map(toEvent)
+    return (await query.orderBy('seq').limit(literalLimit(q.limit)).execute()).map(toEvent)
   }
 
   async latestEventTime(): Promise<number | undefined> {
@@ -203,12 +253,7 @@ export class Queries {
 
   /** Claims an address in a pool; false if it is taken. Never hands one out twice. */
   async claimAddress(pool: string, address: string, ownerId: string): Promise<boolean> {
-    const res = await this.db
-      .insertInto('ip_allocations')
-      .values({ pool, address, owner_id: ownerId })
-      .onConflict((oc) => oc.columns(['pool', 'address']).doNothing())
-      .executeTakeFirst()
-    return Number(res.numInsertedOrUpdatedRows ?? 0) === 1
+    return Number((await Q.claimAddress.run(this.db, this.dialect, [pool, address, ownerId])).numAffectedRows ?? 0) === 1
   }
 
   async addressesIn(pool: string): Promise<string[]> {
@@ -226,32 +271,21 @@ export class Queries {
   }
 
   async releaseAddresses(ownerId: string): Promise<void> {
-    await this.db.deleteFrom('ip_allocations').where('owner_id', '=', ownerId).execute()
+    await Q.releaseAddresses.run(this.db, this.dialect, [ownerId])
   }
 
   async addRef(fromId: string, toId: string, relation: string): Promise<void> {
-    await this.db
-      .insertInto('refs')
-      .values({ from_id: fromId, to_id: toId, relation })
-      .onConflict((oc) => oc.columns(['from_id', 'to_id', 'relation']).doNothing())
-      .execute()
+    await Q.addRef.run(this.db, this.dialect, [fromId, toId, relation])
   }
 
   async removeRefsFrom(fromId: string, relation?: string): Promise<void> {
-    let q = this.db.deleteFrom('refs').where('from_id', '=', fromId)
-    if (relation) q = q.where('relation', '=', relation)
-    await q.execute()
+    if (relation) await Q.removeRefsFromBy.run(this.db, this.dialect, [fromId, relation])
+    else await Q.removeRefsFrom.run(this.db, this.dialect, [fromId])
   }
 
   /** Ids of the resources that refer to `toId` by `relation`. */
   async referrers(toId: string, relation: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('refs')
-      .select('from_id')
-      .where('to_id', '=', toId)
-      .where('relation', '=', relation)
-      .orderBy('from_id')
-      .execute()
+    const { rows } = await Q.referrers.run<{ from_id: string }>(this.db, this.dialect, [toId, relation], this.direct)
     return rows.map((r) => r.from_id)
   }
 

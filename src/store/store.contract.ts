@@ -70,6 +70,52 @@ export function storeContract(factory: StoreFactory): void {
       expect(await store.read.addressesIn('pool')).toEqual([])
     })
 
+    it('gives each of many concurrent transactions its own outcome: failed ones leave nothing, the rest commit', async () => {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          store.transaction(async (q) => {
+            await q.insertResource(resource(`c${i}`))
+            await q.claimAddress('pool', `10.0.1.${i}`, `c${i}`)
+            if (i % 3 === 1) throw new Error(`boom ${i}`)
+            return i
+          }),
+        ),
+      )
+      outcomes.forEach((o, i) => {
+        if (i % 3 === 1) expect(o).toMatchObject({ status: 'rejected', reason: { message: `boom ${i}` } })
+        else expect(o).toEqual({ status: 'fulfilled', value: i })
+      })
+      const kept = await store.read.listResources({ kind: 'compute.server', projects: ['p'], limit: 100 })
+      const expected = Array.from({ length: 20 }, (_, i) => i).filter((i) => i % 3 !== 1)
+      expect(kept.map((r) => r.id).sort()).toEqual(expected.map((i) => `c${i}`).sort())
+      expect((await store.read.addressesIn('pool')).sort()).toEqual(expected.map((i) => `10.0.1.${i}`).sort())
+    })
+
+    it('never lets a read see a write its transaction then rolls back', async () => {
+      let seenDuring: Promise<unknown> | undefined
+      await expect(
+        store.transaction(async (q) => {
+          await q.insertResource(resource('ghost'))
+          seenDuring = store.read.getResource('ghost')
+          // NOTE: give a read that wrongly ran inside the open transaction time to finish first.
+          await new Promise((resolve) => setImmediate(resolve))
+          throw new Error('rolled back')
+        }),
+      ).rejects.toThrow('rolled back')
+      expect(await seenDuring).toBeUndefined()
+    })
+
+    it('finds by name in one project, or in a project and the shared scope', async () => {
+      await store.transaction(async (q) => {
+        await q.insertResource(resource('mine', { name: 'web' }))
+        await q.insertResource(resource('shared', { name: 'web', project: '~shared' }))
+        await q.insertResource(resource('theirs', { name: 'web', project: 'q' }))
+      })
+      expect((await store.read.findByName('compute.server', ['p'], 'web')).map((r) => r.id)).toEqual(['mine'])
+      expect((await store.read.findByName('compute.server', ['p', '~shared'], 'web')).map((r) => r.id)).toEqual(['mine', 'shared'])
+      expect(await store.read.findByName('compute.server', ['p'], 'db')).toEqual([])
+    })
+
     it('never hands one address to two concurrent claimants', async () => {
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) => store.transaction((q) => q.claimAddress('pool', '10.0.0.9', `owner-${i}`))),

@@ -2,7 +2,9 @@ import { Migrator, type Kysely, type Migration } from 'kysely'
 import type { Database } from './database.js'
 import { initialMigration } from './migrations/001-initial.js'
 import { lookupIndexesMigration } from './migrations/002-lookup-indexes.js'
+import { GroupCommit } from './group-commit.js'
 import { Queries } from './queries.js'
+import type { DirectReader } from './query-template.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
 
@@ -18,19 +20,36 @@ export type StoreDialect = 'sqlite' | 'postgres'
 export class Store {
   /** Queries outside any transaction, for reads. */
   readonly read: Queries
+  /** The PostgreSQL schema the store lives in, when it has its own. */
+  readonly schema: string | undefined
+  /** SQLite has one writer: transactions waiting for it commit together. */
+  private readonly groupCommit: GroupCommit | undefined
+  private readonly closers: Array<() => Promise<void>> = []
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: StoreDialect,
     readonly location: string,
-    /** The PostgreSQL schema the store lives in, when it has its own. */
-    readonly schema?: string,
+    opts: {
+      /** The PostgreSQL schema the store lives in, when it has its own. */
+      schema?: string | undefined
+      /** Runs reads outside transactions without Kysely's executor (SQLite's one connection). */
+      direct?: DirectReader
+    } = {},
   ) {
-    this.read = new Queries(db, dialect)
+    this.schema = opts.schema
+    this.read = new Queries(db, dialect, opts.direct)
+    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db, (trx) => new Queries(trx, dialect)) : undefined
   }
 
   transaction<T>(fn: (q: Queries) => Promise<T>): Promise<T> {
+    if (this.groupCommit) return this.groupCommit.run(fn)
     return this.db.transaction().execute((trx) => fn(new Queries(trx, this.dialect)))
+  }
+
+  /** Runs `close` before the database closes (background helpers of one store). */
+  onClose(close: () => Promise<void>): void {
+    this.closers.push(close)
   }
 
   /** Brings the schema up to date; safe to call on every start. */
@@ -43,6 +62,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    for (const close of this.closers.splice(0)) await close()
     await this.db.destroy()
   }
 }

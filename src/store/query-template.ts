@@ -1,0 +1,50 @@
+import { CompiledQuery, type Compilable, type Kysely, type QueryResult, type Transaction } from 'kysely'
+import type { Database } from './database.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+/**
+ * Runs a compiled read at once, outside Kysely, when the database allows it
+ * right now; undefined means "not now" and the read goes through Kysely.
+ */
+export type DirectReader = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined
+
+/** Stands for the i-th argument while a template is built; typed `never` so it fits any column. */
+export type Arg = (i: number) => never
+
+const MARK = '\u0000mockcloud-arg:'
+
+/**
+ * A Kysely query built and compiled once, then run with new arguments.
+ *
+ * Building and compiling a query costs Kysely more time than SQLite takes to
+ * run the hot ones (a lookup by id, an event insert), so the queries the
+ * engine makes on every request are templates. The SQL is still written once
+ * in Kysely for both databases; only its compiled text is reused, per dialect
+ * (the compiled text of a Kysely instance and its transactions is the same).
+ *
+ * @example
+ * const byId = new QueryTemplate((db, arg) => db.selectFrom('resources').selectAll().where('id', '=', arg(0)))
+ * const { rows } = await byId.run(db, 'sqlite', [id])
+ */
+export class QueryTemplate {
+  private readonly compiled = new Map<string, { query: CompiledQuery; slots: Array<number | { value: unknown }>; read: boolean }>()
+
+  constructor(private readonly build: (db: Kysely<Database>, arg: Arg) => Compilable) {}
+
+  run<R = Record<string, unknown>>(db: Db, dialect: string, args: readonly unknown[], direct?: DirectReader): Promise<QueryResult<R>> {
+    let entry = this.compiled.get(dialect)
+    if (!entry) {
+      const query = this.build(db as Kysely<Database>, ((i: number) => `${MARK}${i}`) as Arg).compile()
+      const slots = query.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARK) ? Number(p.slice(MARK.length)) : { value: p }))
+      entry = { query, slots, read: query.query.kind === 'SelectQueryNode' }
+      this.compiled.set(dialect, entry)
+    }
+    const parameters = entry.slots.map((s) => (typeof s === 'number' ? args[s] : s.value))
+    if (direct && entry.read) {
+      const rows = direct(entry.query.sql, parameters)
+      if (rows) return Promise.resolve({ rows: rows as R[] })
+    }
+    return db.executeQuery<R>(CompiledQuery.raw(entry.query.sql, parameters) as CompiledQuery<R>)
+  }
+}
