@@ -1,0 +1,47 @@
+/**
+ * `mockcloud/sdk`: the client an application imports to provision
+ * infrastructure, against an in-process mockcloud, any running one, or (later)
+ * the real provider, behind one `InfraClient` interface.
+ *
+ * @example
+ * import { createInfraClient, NotFoundError } from 'mockcloud/sdk'
+ * const client = createInfraClient()   // USE_MOCK_INFRA / INFRA_SERVICE_URL / INFRA_SERVICE_API_KEY / INFRA_TENANT_ID
+ * const net = await client.createNetwork({ name: 'staging' })
+ * const vm = await client.createInstance({ name: 'web-1', networkId: net.id, flavorId: 'small' })
+ * await client.waitForInstanceStatus(vm.id, 'active')
+ */
+export type { InfraClient } from './infra-client.js'
+export { NativeInfraClient, type NativeInfraClientOptions } from './native-infra-client.js'
+export { HttpInfraClient, type HttpInfraClientOptions } from './http-infra-client.js'
+export { EmbeddedInfraClient, type EmbeddedInfraClientOptions } from './embedded-infra-client.js'
+export { createInfraClient, InfraClientConfigError, INFRA_ENV, type CreateInfraClientOptions } from './create-infra-client.js'
+export {
+  FetchTransport,
+  InjectTransport,
+  type FetchTransportOptions,
+  type HttpMethod,
+  type InjectTarget,
+  type Transport,
+  type TransportIdentity,
+  type TransportResponse,
+} from './transport.js'
+export {
+  MockcloudError,
+  NotFoundError,
+  ConflictError,
+  ValidationError,
+  UnauthorizedError,
+  InjectedFaultError,
+  NetworkError,
+  WaitTimeoutError,
+  ResourceErrorStateError,
+  errorFromResponse,
+  EMU_ERR_INJECTED_FAULT,
+  SDK_ERR_NETWORK,
+  SDK_ERR_BAD_RESPONSE,
+  SDK_ERR_WAIT_TIMEOUT,
+  SDK_ERR_RESOURCE_ERROR,
+  SDK_ERR_CLOSED,
+  type MockcloudErrorDetails,
+} from './errors.js'
+export type * from './types.js'
