@@ -49,6 +49,11 @@ export class SystemClock implements Clock {
     return { real: this.anchorReal, emulated: this.anchorEmulated }
   }
 
+  /** An anchor at this instant: a new scale counted from it carries on from the current emulated time. */
+  anchorNow(): ClockAnchor {
+    return { real: this.realNow(), emulated: this.now() }
+  }
+
   /** The real (wall-clock) time at which emulated time reaches `at`. */
   realTimeAt(at: number): number {
     return Math.ceil(this.anchorReal + (at - this.anchorEmulated) * this.scale)

@@ -73,3 +73,11 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
 export function labelOf(def: Pick<KindDef, 'id' | 'names' | 'label'>): string {
   return def.label ?? def.names[0] ?? def.id
 }
+
+/**
+ * Where an operation ends when it fails: its declared `failTo`, or the kind's
+ * `error` state when a fault rule fails an operation that never fails by itself.
+ */
+export function failStateOf(def: Pick<KindDef, 'states'>, op: OperationDef): string | undefined {
+  return op.failTo ?? (def.states.includes('error') ? 'error' : undefined)
+}

@@ -3,6 +3,7 @@ import type { EventRecord, ResourceRecord } from '../store/records.js'
 import type { SeededRandom } from '../random/seeded-random.js'
 import { labelOf, type KindDef } from './define-kind.js'
 import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } from './errors.js'
+import { fireFault, InjectedFaultError, type FiredFault } from './faults.js'
 import type { KindRegistry } from './registry.js'
 import { SHARED_PROJECT } from './scope.js'
 import type { Timing } from './timing.js'
@@ -30,6 +31,9 @@ export class EngineTx {
   readonly events: EventRecord[] = []
   /** The transitions scheduled in this transaction, for the runner once it commits. */
   readonly scheduled: ScheduledTransition[] = []
+  /** The fault that fired on this transaction's operation, if one did. */
+  private fault: FiredFault | undefined
+  private faultApplied = false
 
   constructor(
     readonly q: Queries,
@@ -37,6 +41,23 @@ export class EngineTx {
     /** The clock's time for the whole transaction. */
     readonly now: number,
   ) {}
+
+  /**
+   * Fires the first matching fault rule on an operation. An `error` effect is
+   * returned for the engine to throw once the transaction (which counted the
+   * firing) has committed; other effects change how the operation is scheduled.
+   */
+  async injectFault(kind: string, operation: string, project: string, name: string): Promise<InjectedFaultError | undefined> {
+    const fired = await fireFault(this.q, this.ctx.random, { kind, operation, project, name })
+    if (!fired) return undefined
+    this.fault = fired
+    return fired.effect.error ? new InjectedFaultError(fired.effect.error.status, fired.effect.error.message, fired.id) : undefined
+  }
+
+  /** Extra latency of a fired fault that no lifecycle absorbed: the answer waits that long. */
+  get faultDelayMs(): number {
+    return this.fault && !this.faultApplied ? (this.fault.effect.latencyMs ?? 0) : 0
+  }
 
   get random(): SeededRandom {
     return this.ctx.random
@@ -186,8 +207,18 @@ export class EngineTx {
   private async schedule<D>(res: ResourceRecord<D>, operation: string): Promise<void> {
     const { latency, failureRate } = this.ctx.timing.of(res.kind, operation)
     const keys = [res.id, operation, res.version] as const
-    const delay = this.ctx.random.int(latency.min, latency.max, ...keys, 'latency')
-    const fails = failureRate > 0 && this.ctx.random.float(...keys, 'fail') < failureRate
+    let delay = this.ctx.random.int(latency.min, latency.max, ...keys, 'latency')
+    let fails = failureRate > 0 && this.ctx.random.float(...keys, 'fail') < failureRate
+    let detail: Record<string, unknown> | null = null
+    const fault = this.fault
+    if (fault && !this.faultApplied && fault.kind === res.kind && fault.operation === operation) {
+      this.faultApplied = true
+      // NOTE: stuck: no transition at all, so only a delete (or a reset) moves the resource on.
+      if (fault.effect.stuck) return
+      delay += fault.effect.latencyMs ?? 0
+      if (fault.effect.failLifecycle) fails = true
+      detail = { faultId: fault.id }
+    }
     const dueAt = this.now + delay
     const id = await this.q.insertTransition({
       resourceId: res.id,
@@ -195,7 +226,7 @@ export class EngineTx {
       dueAt,
       expectedVersion: res.version,
       outcome: fails ? 'fail' : 'complete',
-      detail: null,
+      detail,
       createdAt: this.now,
     })
     this.scheduled.push({ id, dueAt })

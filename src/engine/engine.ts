@@ -3,10 +3,11 @@ import type { SeededRandom } from '../random/seeded-random.js'
 import type { ResourceRecord, TransitionRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { labelOf } from './define-kind.js'
+import { failStateOf, labelOf } from './define-kind.js'
 import { EngineTx, type ScheduledTransition } from './engine-tx.js'
 import { ConflictError, NotFoundError } from './errors.js'
 import type { EventBus } from './event-bus.js'
+import { InjectedFaultError } from './faults.js'
 import type { KindRegistry } from './registry.js'
 import { SHARED_PROJECT } from './scope.js'
 import type { Timing } from './timing.js'
@@ -85,7 +86,7 @@ export class Engine {
    * (latency 0, the `instant` profile) run before this returns, so
    * `ranDue` tells the caller to read the resource again.
    */
-  async transaction<T>(fn: (tx: EngineTx) => Promise<T>, opts: { runDue?: boolean; at?: number } = {}): Promise<{ value: T; ranDue: boolean }> {
+  async transaction<T>(fn: (tx: EngineTx) => Promise<T>, opts: { runDue?: boolean; at?: number } = {}): Promise<{ value: Exclude<T, InjectedFaultError>; ranDue: boolean }> {
     let tx!: EngineTx
     const value = await this.store.transaction(async (q) => {
       tx = new EngineTx(q, this, opts.at ?? this.clock.now())
@@ -100,7 +101,10 @@ export class Engine {
         ranDue = true
       }
     }
-    return { value, ranDue }
+    // NOTE: a fault's latency on an immediate operation (or before its error): the answer waits on the engine's clock.
+    if (tx.faultDelayMs > 0) await this.sleep(tx.faultDelayMs)
+    if (value instanceof InjectedFaultError) throw value
+    return { value: value as Exclude<T, InjectedFaultError>, ranDue }
   }
 
 
@@ -108,7 +112,8 @@ export class Engine {
     const def = this.registry.get(kind)
     if (!def.hooks.create) throw new Error(`${kind} cannot be created through the engine`)
     const create = def.hooks.create
-    const { value, ranDue } = await this.transaction((tx) => create(tx, project, input) as Promise<ResourceRecord>)
+    const name = typeof input['name'] === 'string' ? input['name'] : ''
+    const { value, ranDue } = await this.transaction(async (tx) => (await tx.injectFault(kind, 'create', project, name)) ?? (create(tx, project, input) as Promise<ResourceRecord>))
     return ranDue ? ((await this.store.read.getResource(value.id)) ?? value) : value
   }
 
@@ -147,7 +152,10 @@ export class Engine {
   async act(project: string, kind: string, id: string, action: string, args: Record<string, unknown> = {}): Promise<ResourceRecord> {
     const fn = this.registry.get(kind).hooks.actions?.[action]
     if (!fn) throw new Error(`${kind} has no action ${action}`)
-    const { value, ranDue } = await this.transaction(async (tx) => fn(tx, await tx.require(kind, id, project), args))
+    const { value, ranDue } = await this.transaction(async (tx) => {
+      const res = await tx.require(kind, id, project)
+      return (await tx.injectFault(kind, action, project, res.name)) ?? fn(tx, res, args)
+    })
     return ranDue ? ((await this.store.read.getResource(value.id)) ?? value) : value
   }
 
@@ -160,11 +168,18 @@ export class Engine {
     const { value } = await this.transaction(async (tx) => {
       const res = await tx.require(kind, id, project)
       if (res.project !== project) throw new ConflictError(`${labelOf(def)} ${id} is shared and cannot be deleted`)
+      const injected = await tx.injectFault(kind, 'delete', project, res.name)
+      if (injected) return injected
       await def.hooks.beforeDelete?.(tx, res)
       const after = await tx.begin(res, 'delete')
       return def.operations.delete?.via ? after : null
     })
     return value && ((await this.store.read.getResource(value.id)) ?? null)
+  }
+
+  /** Waits `ms` of emulated time (a manual clock: until a test advances it that far). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.wakeAt(this.clock.now() + ms, () => resolve()))
   }
 
   /**
@@ -179,10 +194,12 @@ export class Engine {
       const def = this.registry.get(res.kind)
       const op = def.operations[t.operation]
       if (!op) return false
-      if (t.outcome === 'fail' && op.failTo) {
+      const failTo = t.outcome === 'fail' ? failStateOf(def, op) : undefined
+      if (failTo) {
         const patch = await def.hooks.onFail?.[t.operation]?.(tx, res)
-        const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}` }
-        await tx.write(res, { status: op.failTo, data: { ...(patch ?? {}), fault } }, t.operation)
+        const rule = typeof t.detail?.['faultId'] === 'number' ? ` (fault rule ${t.detail['faultId']})` : ''
+        const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}${rule}` }
+        await tx.write(res, { status: failTo, data: { ...(patch ?? {}), fault } }, t.operation)
         return true
       }
       const patch = await def.hooks.onComplete?.[t.operation]?.(tx, res)

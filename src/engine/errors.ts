@@ -8,6 +8,8 @@ export const EMU_ERR_VALIDATION = 'EMU_ERR_VALIDATION'
 export const EMU_ERR_CONFLICT = 'EMU_ERR_CONFLICT'
 export const EMU_ERR_INVALID_STATE = 'EMU_ERR_INVALID_STATE'
 export const EMU_ERR_EXHAUSTED = 'EMU_ERR_EXHAUSTED'
+/** An error a fault rule asked for (the control face's `/_mockcloud/faults`). */
+export const EMU_ERR_INJECTED_FAULT = 'EMU_ERR_INJECTED_FAULT'
 
 export type EngineErrorCode =
   | typeof EMU_ERR_NOT_FOUND
@@ -15,6 +17,7 @@ export type EngineErrorCode =
   | typeof EMU_ERR_CONFLICT
   | typeof EMU_ERR_INVALID_STATE
   | typeof EMU_ERR_EXHAUSTED
+  | typeof EMU_ERR_INJECTED_FAULT
 
 export class EngineError extends Error {
   constructor(

@@ -1,7 +1,12 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { controlKeyGuard } from '../faces/control/auth.js'
+import { controlFace } from '../faces/control/index.js'
 import { nativeFace } from '../faces/native/index.js'
+import { createMetrics } from '../observe/metrics.js'
+import { recordCalls } from './record-calls.js'
 import { VERSION } from '../version.js'
 import { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js'
 import { serializerCompiler, validatorCompiler } from './validation.js'
@@ -17,6 +22,8 @@ export interface AppOptions extends RuntimeOptions {
   runtime?: Runtime
   /** Fastify's logger option; default off. */
   logger?: FastifyServerOptions['logger']
+  /** Locks the control face and /metrics with this key (default: MOCKCLOUD_CONTROL_KEY, if set). */
+  controlKey?: string | undefined
 }
 
 /**
@@ -46,6 +53,12 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(websocket)
+
+  const controlKey = opts.controlKey ?? (process.env['MOCKCLOUD_CONTROL_KEY'] || undefined)
+  const metrics = createMetrics(runtime.engine)
+  app.addHook('onClose', async () => metrics.close())
+  recordCalls(app, runtime, metrics)
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   app.get('/health', { schema: { tags: ['health'], summary: 'Liveness and what this server runs on' } }, async () => ({
@@ -58,6 +71,11 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
     time: new Date(runtime.clock.now()).toISOString(),
   }))
 
+  app.get('/metrics', { onRequest: controlKeyGuard(controlKey), schema: { tags: ['control: metrics'], summary: 'Prometheus metrics' } }, async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  )
+
   await app.register(nativeFace, { prefix: '/api/v1' })
+  await app.register(controlFace, { prefix: '/_mockcloud', controlKey })
   return app
 }

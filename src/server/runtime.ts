@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto'
 import type { Clock } from '../clock/clock.js'
 import { SystemClock } from '../clock/system-clock.js'
 import { RedisEventBus } from '../bus/redis-event-bus.js'
 import { Engine, type TransitionRunner } from '../engine/engine.js'
+import { ConflictError, ValidationError } from '../engine/errors.js'
 import { InProcessEventBus, type EventBus } from '../engine/event-bus.js'
 import { defaultRegistry } from '../engine/kinds/index.js'
 import { seedSharedResources } from '../engine/seed.js'
 import { loadSettings, saveSettings, type SharedSettings } from '../engine/settings.js'
 import { Timing, type ProfileName } from '../engine/timing.js'
+import { CallLog, type CallRecord } from '../observe/call-log.js'
 import { SeededRandom } from '../random/seeded-random.js'
 import { BullmqScheduler } from '../scheduler/bullmq-scheduler.js'
 import { InProcessScheduler } from '../scheduler/in-process-scheduler.js'
@@ -48,6 +51,13 @@ export interface Runtime {
   clock: Clock
   /** What runs transitions: `in-process`, or `bullmq` (with or without a worker here). */
   mode: { runner: 'in-process' | 'bullmq'; worker: boolean; bus: 'in-process' | 'redis' }
+  /** What the faces answered, for tests to assert on (every node's calls in a shared deployment). */
+  calls: CallLog
+  /**
+   * Changes how fast emulated time runs, carrying on from the current time, on
+   * every node. 409 on a manual clock (advance it instead).
+   */
+  setTimeScale(scale: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -83,6 +93,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     await engine.transaction((tx) => seedSharedResources(tx, { publicCidr: opts.publicCidr }))
 
     const scheduler = new InProcessScheduler(engine, clock, opts.onTransitionError)
+    const calls = new CallLog()
+    const node = randomUUID()
     let runner: TransitionRunner = scheduler
     const runsTransitions = opts.worker ?? true
     if (opts.queue) {
@@ -97,8 +109,15 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
         closers.push(() => worker.close())
       }
       if (bus instanceof RedisEventBus) {
-        // NOTE: another node changed the shared settings: every node follows.
+        calls.shareWith({
+          record: (call) => void bus.notify({ type: 'call', node, call }),
+          clear: () => void bus.notify({ type: 'calls-cleared', node }),
+        })
+        // NOTE: another node changed the shared settings, answered a call or cleared the call log: every node follows.
         const off = bus.onNotice(async (n) => {
+          if (n['node'] === node) return
+          if (n['type'] === 'call') calls.add(n['call'] as Omit<CallRecord, 'seq'>)
+          if (n['type'] === 'calls-cleared') calls.clearHere()
           if (n['type'] !== 'settings') return
           const next = await loadSettings(store.read)
           if (!next) return
@@ -116,11 +135,27 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       })
     }
 
+    const setTimeScale = async (scale: number) => {
+      if (!(clock instanceof SystemClock)) throw new ConflictError('the clock is manual: advance it instead (POST /_mockcloud/clock/advance)')
+      if (!(scale > 0) || !Number.isFinite(scale) || scale > 1_000_000) throw new ValidationError('timeScale', 'timeScale: must be a positive number (0.01 runs a minute in 0.6 s)')
+      const anchor = clock.anchorNow()
+      clock.rebase(scale, anchor)
+      await store.transaction(async (q) => {
+        const current = await loadSettings(q)
+        if (current) await saveSettings(q, { ...current, timeScale: scale, clockAnchor: anchor })
+      })
+      // NOTE: the armed wake-up was computed at the old scale.
+      if (runner === scheduler && runsTransitions) await scheduler.runDue()
+      if (bus instanceof RedisEventBus) await bus.notify({ type: 'settings', node })
+    }
+
     return {
       engine,
       scheduler,
       clock,
       mode: { runner: runner === scheduler ? 'in-process' : 'bullmq', worker: runsTransitions, bus: bus instanceof RedisEventBus ? 'redis' : 'in-process' },
+      calls,
+      setTimeScale,
       close: closeAll,
     }
   } catch (err) {

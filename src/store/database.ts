@@ -12,6 +12,7 @@ export interface Database {
   refs: RefsTable
   counters: CountersTable
   meta: MetaTable
+  faults: FaultsTable
 }
 
 export interface ResourcesTable {
@@ -76,4 +77,17 @@ export interface CountersTable {
 export interface MetaTable {
   key: string
   value: string
+}
+
+/** A fault rule: `rule` holds its match and effect as JSON; counts are columns so claims are atomic. */
+export interface FaultsTable {
+  id: Generated<number>
+  kind: string
+  operation: string
+  rule: string
+  /** Firings left; null when the rule has no count. */
+  remaining: number | null
+  matched: number
+  fired: number
+  created_at: number
 }

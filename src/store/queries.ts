@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
-import type { Database, EventsTable, ResourcesTable, TransitionsTable } from './database.js'
+import type { Database, EventsTable, FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
 import { QueryTemplate, type DirectReader } from './query-template.js'
 import type { StoreDialect } from './store.js'
-import type { EventRecord, ResourceQuery, ResourceRecord, TransitionRecord } from './records.js'
+import type { EventRecord, FaultRecord, ResourceQuery, ResourceRecord, TransitionRecord } from './records.js'
 
 type Db = Kysely<Database> | Transaction<Database>
 
@@ -103,6 +103,16 @@ const Q = {
   ),
   removeRefsFrom: new QueryTemplate((db, arg) => db.deleteFrom('refs').where('from_id', '=', arg(0))),
   removeRefsFromBy: new QueryTemplate((db, arg) => db.deleteFrom('refs').where('from_id', '=', arg(0)).where('relation', '=', arg(1))),
+  // NOTE: read on every operation, usually to find none: kept compiled.
+  faultsFor: new QueryTemplate((db, arg) =>
+    db
+      .selectFrom('faults')
+      .selectAll()
+      .where((eb) => eb.or([eb('kind', '=', arg(0)), eb('kind', '=', '*')]))
+      .where((eb) => eb.or([eb('operation', '=', arg(1)), eb('operation', '=', '*')]))
+      .where((eb) => eb.or([eb('remaining', 'is', null), eb('remaining', '>', 0)]))
+      .orderBy('id'),
+  ),
   referrers: new QueryTemplate((db, arg) =>
     db.selectFrom('refs').select('from_id').where('to_id', '=', arg(0)).where('relation', '=', arg(1)).orderBy('from_id'),
   ),
@@ -289,6 +299,66 @@ export class Queries {
     return rows.map((r) => r.from_id)
   }
 
+  async insertFault(f: Omit<FaultRecord, 'id'>): Promise<number> {
+    const row = await this.db
+      .insertInto('faults')
+      .values({ kind: f.kind, operation: f.operation, rule: JSON.stringify(f.rule), remaining: f.remaining, matched: f.matched, fired: f.fired, created_at: f.createdAt })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return Number(row.id)
+  }
+
+  async listFaults(): Promise<FaultRecord[]> {
+    return (await this.db.selectFrom('faults').selectAll().orderBy('id').execute()).map(toFault)
+  }
+
+  /** The rules that may fire on `operation` of `kind` (wildcards included), oldest first. */
+  async faultsFor(kind: string, operation: string): Promise<FaultRecord[]> {
+    const { rows } = await Q.faultsFor.run<Selectable<FaultsTable>>(this.db, this.dialect, [kind, operation], this.direct)
+    return rows.map(toFault)
+  }
+
+  /**
+   * Counts a match of a rule and, when `fire`, one firing: atomically, and only
+   * while it has firings left. False when another request took the last one.
+   */
+  async claimFault(id: number, fire: boolean): Promise<boolean> {
+    const res = await this.db
+      .updateTable('faults')
+      .set((eb) => ({
+        matched: eb('matched', '+', 1),
+        fired: eb('fired', '+', fire ? 1 : 0),
+        remaining: fire ? eb('remaining', '-', 1) : eb.ref('remaining'),
+      }))
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('remaining', 'is', null), eb('remaining', '>', 0)]))
+      .executeTakeFirst()
+    return Number(res.numUpdatedRows) === 1
+  }
+
+  async deleteFault(id: number): Promise<boolean> {
+    return Number((await this.db.deleteFrom('faults').where('id', '=', id).executeTakeFirst()).numDeletedRows) === 1
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.db.deleteFrom('faults').execute()
+  }
+
+  /** How many resources there are of each kind in each status (for metrics). */
+  async countByKindAndStatus(): Promise<Array<{ kind: string; status: string; n: number }>> {
+    const rows = await this.db
+      .selectFrom('resources')
+      .select((eb) => ['kind', 'status', eb.fn.countAll().as('n')])
+      .groupBy(['kind', 'status'])
+      .execute()
+    return rows.map((r) => ({ kind: r.kind, status: r.status, n: Number(r.n) }))
+  }
+
+  async countTransitions(): Promise<number> {
+    const row = await this.db.selectFrom('transitions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    return Number(row.n)
+  }
+
   async getMeta(key: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst()
     return row?.value
@@ -345,5 +415,18 @@ function toEvent(row: Selectable<EventsTable>): EventRecord {
     fromStatus: row.from_status,
     toStatus: row.to_status,
     version: Number(row.version),
+  }
+}
+
+function toFault(row: Selectable<FaultsTable>): FaultRecord {
+  return {
+    id: Number(row.id),
+    kind: row.kind,
+    operation: row.operation,
+    rule: JSON.parse(row.rule) as Record<string, unknown>,
+    remaining: row.remaining === null ? null : Number(row.remaining),
+    matched: Number(row.matched),
+    fired: Number(row.fired),
+    createdAt: Number(row.created_at),
   }
 }

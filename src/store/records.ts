@@ -51,3 +51,15 @@ export interface ResourceQuery {
   afterSeq?: number | undefined
   limit: number
 }
+
+/** A fault rule as stored: what it matches and does is the engine's JSON (`FaultRule`). */
+export interface FaultRecord {
+  id: number
+  kind: string
+  operation: string
+  rule: Record<string, unknown>
+  remaining: number | null
+  matched: number
+  fired: number
+  createdAt: number
+}

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely'
 import type { Database } from './database.js'
 import { initialMigration } from './migrations/001-initial.js'
 import { lookupIndexesMigration } from './migrations/002-lookup-indexes.js'
+import { faultsMigration } from './migrations/003-faults.js'
 import { GroupCommit } from './group-commit.js'
 import { Queries } from './queries.js'
 import type { DirectReader } from './query-template.js'
@@ -54,7 +55,7 @@ export class Store {
 
   /** Brings the schema up to date; safe to call on every start. */
   async migrate(): Promise<void> {
-    const migrations: Record<string, Migration> = { '001-initial': initialMigration(this.dialect), '002-lookup-indexes': lookupIndexesMigration }
+    const migrations: Record<string, Migration> = { '001-initial': initialMigration(this.dialect), '002-lookup-indexes': lookupIndexesMigration, '003-faults': faultsMigration(this.dialect) }
     // NOTE: without migrationTableSchema Kysely finds another schema's migration tables and skips its own.
     const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations }, ...(this.schema ? { migrationTableSchema: this.schema } : {}) })
     const { error } = await migrator.migrateToLatest()

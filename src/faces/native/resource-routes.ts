@@ -57,7 +57,7 @@ function derivedSchemas(res: NativeResource<TObject, TObject>) {
 export function registerResource<Body extends TObject, Wire extends TObject>(app: FastifyInstance, res: NativeResource<Body, Wire>): void {
   const engine = app.mockcloud.engine
   const toWire = (r: ResourceRecord) => res.toWire(r as ResourceRecord<never>, engine)
-  const config = { fieldNames: res.fieldNames }
+  const config = (operation: string) => ({ fieldNames: res.fieldNames, face: 'native', operation: `${res.path}.${operation}` })
   const tags = [res.path]
   const { ListQuery, PageOf, CreateBody } = derivedSchemas(res as unknown as NativeResource<TObject, TObject>)
   const createdStatus = res.async ? 202 : 201
@@ -65,7 +65,7 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
   app.post(
     `/${res.path}`,
     {
-      config,
+      config: config('create'),
       schema: {
         tags,
         summary: `Create a ${res.label}`,
@@ -81,7 +81,7 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
 
   app.get(
     `/${res.path}`,
-    { config, schema: { tags, summary: `List ${res.label}s`, querystring: ListQuery, response: { 200: PageOf, ...errors } } },
+    { config: config('list'), schema: { tags, summary: `List ${res.label}s`, querystring: ListQuery, response: { 200: PageOf, ...errors } } },
     async (req) => {
       const q = req.query as Record<string, string | number | undefined>
       const opts: ListOptions = { ...res.listOptions, limit: q['limit'] as number | undefined, cursor: q['cursor'] as string | undefined, name: q['name'] as string | undefined, status: q['status'] as string | undefined }
@@ -93,13 +93,13 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
 
   app.get(
     `/${res.path}/:id`,
-    { config, schema: { tags, summary: `Get a ${res.label}`, params: IdParams, response: { 200: res.wire, ...errors } } },
+    { config: config('get'), schema: { tags, summary: `Get a ${res.label}`, params: IdParams, response: { 200: res.wire, ...errors } } },
     async (req) => toWire(await engine.get(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)),
   )
 
   app.delete(
     `/${res.path}/:id`,
-    { config, schema: { tags, summary: `Delete a ${res.label}`, params: IdParams, response: { ...(res.async ? { 202: res.wire } : {}), 204: Type.Null(), ...errors } } },
+    { config: config('delete'), schema: { tags, summary: `Delete a ${res.label}`, params: IdParams, response: { ...(res.async ? { 202: res.wire } : {}), 204: Type.Null(), ...errors } } },
     async (req, reply) => {
       const after = await engine.delete(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)
       return after ? reply.code(202).send(await toWire(after)) : reply.code(204).send()
@@ -109,7 +109,7 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
   for (const action of res.actions ?? []) {
     app.post(
       `/${res.path}/:id/${action}`,
-      { config, schema: { tags, summary: `${action} a ${res.label}`, params: IdParams, response: { 202: res.wire, ...errors } } },
+      { config: config(action), schema: { tags, summary: `${action} a ${res.label}`, params: IdParams, response: { 202: res.wire, ...errors } } },
       async (req, reply) => {
         const r = await engine.act(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id, action)
         return reply.code(res.async ? 202 : 200).send(await toWire(r))
@@ -120,7 +120,7 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
   for (const action of res.vmActions ?? []) {
     app.post(
       `/${res.path}/:id/${action}/:vm_id`,
-      { config, schema: { tags, summary: `${action} a ${res.label} to a VM`, params: AttachParams, response: { 200: res.wire, 202: res.wire, ...errors } } },
+      { config: config(action), schema: { tags, summary: `${action} a ${res.label} to a VM`, params: AttachParams, response: { 200: res.wire, 202: res.wire, ...errors } } },
       async (req, reply) => {
         const p = req.params as Static<typeof AttachParams>
         const r = await engine.act(projectOf(req), res.kind, p.id, action, { vmId: p.vm_id })

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import { sendNativeError, toNativeError } from '../native/errors.js'
+import { controlKeyGuard } from './auth.js'
+import { registerCallRoutes } from './calls-routes.js'
+import { registerClockRoutes } from './clock-routes.js'
+import { registerEventRoutes } from './events-routes.js'
+import { registerFaultRoutes } from './faults-routes.js'
+import { registerStateRoutes } from './state-routes.js'
+
+export interface ControlFaceOptions {
+  /** When set, every control request must carry it. */
+  controlKey?: string | undefined
+}
+
+/**
+ * The control face (`/_mockcloud/`): what tests and the dashboard drive —
+ * reset, fault rules, the clock, snapshots, the call log and the event
+ * stream. Register with `{ prefix: '/_mockcloud' }`. Errors use the native
+ * API's shape; its calls are not written to the call log.
+ */
+export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions): Promise<void> {
+  app.addHook('onRequest', controlKeyGuard(opts.controlKey))
+  app.setErrorHandler((err, req, reply) => sendNativeError(reply, toNativeError(err, req)))
+  app.setNotFoundHandler((req, reply) =>
+    sendNativeError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, field: null }),
+  )
+  registerStateRoutes(app)
+  registerFaultRoutes(app)
+  registerClockRoutes(app)
+  registerCallRoutes(app)
+  registerEventRoutes(app)
+}

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify'
+import type { Static } from 'typebox'
+import { exportSnapshot, importSnapshot, resetState, type Snapshot as EngineSnapshot } from '../../engine/state-control.js'
+import { ResetBody, ResetResult, Snapshot, SnapshotLoaded } from './schemas.js'
+
+/** `/_mockcloud/reset` and `/_mockcloud/snapshot`: forget state, or save and load all of it. */
+export function registerStateRoutes(app: FastifyInstance): void {
+  const { engine } = app.mockcloud
+  const tags = ['control: state']
+
+  app.post('/reset', { schema: { tags, summary: 'Forget every resource (or one project\'s); seeded flavors, images and the public network stay', body: ResetBody, response: { 200: ResetResult } } }, async (req) => {
+    const body = req.body as Static<typeof ResetBody> | undefined
+    return { removed: await resetState(engine, { project: body?.project }) }
+  })
+
+  app.get('/snapshot', { schema: { tags, summary: 'The whole state as JSON, pending transitions included', response: { 200: Snapshot } } }, async () => exportSnapshot(engine))
+
+  app.post('/snapshot', { bodyLimit: 256 * 1024 * 1024, schema: { tags, summary: 'Replace the whole state with a snapshot', body: Snapshot, response: { 200: SnapshotLoaded } } }, async (req) =>
+    importSnapshot(engine, req.body as EngineSnapshot),
+  )
+}

@@ -1,0 +1,114 @@
+import { sql, type Selectable } from 'kysely'
+import type { FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
+import type { Queries } from './queries.js'
+
+/**
+ * Every row of a store's state, as it is stored (JSON columns parsed), for
+ * snapshots. The event log is history, not state, and is left out.
+ */
+export interface StateDump {
+  resources: Array<Omit<Selectable<ResourcesTable>, 'data'> & { data: unknown }>
+  transitions: Array<Omit<Selectable<TransitionsTable>, 'detail'> & { detail: unknown }>
+  ip_allocations: Array<{ pool: string; address: string; owner_id: string }>
+  refs: Array<{ from_id: string; to_id: string; relation: string }>
+  counters: Array<{ key: string; value: number }>
+  faults: Array<Omit<Selectable<FaultsTable>, 'rule'> & { rule: unknown }>
+  /** The last resource id number handed out (a sequence on PostgreSQL, a counter on SQLite). */
+  id_counter: number
+}
+
+const num = (v: unknown) => Number(v)
+
+export async function dumpState(q: Queries): Promise<StateDump> {
+  const db = q.db
+  const resources = await db.selectFrom('resources').selectAll().orderBy('seq').execute()
+  const transitions = await db.selectFrom('transitions').selectAll().orderBy('id').execute()
+  const faults = await db.selectFrom('faults').selectAll().orderBy('id').execute()
+  return {
+    resources: resources.map((r) => ({ ...r, seq: num(r.seq), version: num(r.version), created_at: num(r.created_at), updated_at: num(r.updated_at), data: JSON.parse(r.data) as unknown })),
+    transitions: transitions.map((t) => ({
+      ...t,
+      id: num(t.id),
+      due_at: num(t.due_at),
+      expected_version: num(t.expected_version),
+      created_at: num(t.created_at),
+      detail: t.detail === null ? null : (JSON.parse(t.detail) as unknown),
+    })),
+    ip_allocations: await db.selectFrom('ip_allocations').selectAll().orderBy('pool').orderBy('address').execute(),
+    refs: await db.selectFrom('refs').selectAll().orderBy('from_id').orderBy('to_id').orderBy('relation').execute(),
+    counters: (await db.selectFrom('counters').selectAll().orderBy('key').execute()).map((c) => ({ key: c.key, value: num(c.value) })),
+    faults: faults.map((f) => ({
+      ...f,
+      id: num(f.id),
+      remaining: f.remaining === null ? null : num(f.remaining),
+      matched: num(f.matched),
+      fired: num(f.fired),
+      created_at: num(f.created_at),
+      rule: JSON.parse(f.rule) as unknown,
+    })),
+    id_counter: await idCounter(q),
+  }
+}
+
+const BATCH = 200
+
+/**
+ * Replaces the whole state with a dump, inside the caller's transaction:
+ * every row keeps its id and sequence number, so cursors, references and
+ * pending transitions stay valid. Identity sequences move past what was loaded.
+ */
+export async function loadState(q: Queries, dump: StateDump): Promise<void> {
+  const db = q.db
+  for (const table of ['transitions', 'ip_allocations', 'refs', 'faults', 'resources', 'counters', 'events'] as const) await db.deleteFrom(table).execute()
+  const insert = async <R>(rows: R[], write: (chunk: R[]) => Promise<unknown>) => {
+    for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH))
+  }
+  await insert(dump.resources, (c) => db.insertInto('resources').values(c.map((r) => ({ ...r, data: JSON.stringify(r.data) }))).execute())
+  await insert(dump.transitions, (c) =>
+    db
+      .insertInto('transitions')
+      .values(c.map((t) => ({ ...t, detail: t.detail == null ? null : JSON.stringify(t.detail) })))
+      .execute(),
+  )
+  await insert(dump.ip_allocations, (c) => db.insertInto('ip_allocations').values(c).execute())
+  await insert(dump.refs, (c) => db.insertInto('refs').values(c).execute())
+  await insert(dump.counters, (c) => db.insertInto('counters').values(c).execute())
+  await insert(dump.faults, (c) => db.insertInto('faults').values(c.map((f) => ({ ...f, rule: JSON.stringify(f.rule) }))).execute())
+  if (q.dialect === 'postgres') {
+    for (const [table, column] of [['resources', 'seq'], ['transitions', 'id'], ['faults', 'id']] as const) {
+      await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(db)
+    }
+    const next = Math.max(dump.id_counter, await idCounter(q)) + 1
+    await sql`select setval('resource_ids', ${next}, false)`.execute(db)
+  }
+}
+
+/**
+ * Deletes the resources of one project, or of every project but one (the
+ * shared scope), with the addresses, references, transitions and events they hold.
+ */
+export async function deleteProjectState(q: Queries, scope: { project: string } | { except: string }): Promise<number> {
+  const db = q.db
+  const project = 'project' in scope ? scope.project : undefined
+  const except = 'except' in scope ? scope.except : ''
+  const owned = () => {
+    const base = db.selectFrom('resources').select('id')
+    return project === undefined ? base.where('project', '!=', except) : base.where('project', '=', project)
+  }
+  await db.deleteFrom('ip_allocations').where('owner_id', 'in', owned()).execute()
+  await db.deleteFrom('refs').where((eb) => eb.or([eb('from_id', 'in', owned()), eb('to_id', 'in', owned())])).execute()
+  await db.deleteFrom('transitions').where('resource_id', 'in', owned()).execute()
+  if (project === undefined) await db.deleteFrom('events').execute()
+  else await db.deleteFrom('events').where('project', '=', project).execute()
+  const res = await (project === undefined ? db.deleteFrom('resources').where('project', '!=', except) : db.deleteFrom('resources').where('project', '=', project)).executeTakeFirst()
+  return Number(res.numDeletedRows)
+}
+
+async function idCounter(q: Queries): Promise<number> {
+  if (q.dialect === 'postgres') {
+    const { rows } = await sql<{ last_value: string; is_called: boolean }>`select last_value, is_called from resource_ids`.execute(q.db)
+    return rows[0]!.is_called ? Number(rows[0]!.last_value) : 0
+  }
+  const row = await q.db.selectFrom('counters').select('value').where('key', '=', 'id').executeTakeFirst()
+  return row ? Number(row.value) : 0
+}
