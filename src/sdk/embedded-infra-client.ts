@@ -67,7 +67,8 @@ class EmbeddedAppTransport implements Transport {
     if (!app) {
       // NOTE: loaded on demand, so an application that only uses HttpInfraClient never loads the server, SQLite or Fastify's plugins.
       const { buildApp } = await import('../server/app.js')
-      const appOpts: AppOptions = { db: o.db ?? ':memory:', profile: o.profile, seed: o.seed, clock: o.clock, timing: o.timing, timeScale: o.timeScale, publicCidr: o.publicCidr }
+      // NOTE: no API key in process: a MOCKCLOUD_API_KEY meant for a server must not lock the embedded client out.
+      const appOpts: AppOptions = { db: o.db ?? ':memory:', profile: o.profile, seed: o.seed, clock: o.clock, timing: o.timing, timeScale: o.timeScale, publicCidr: o.publicCidr, apiKey: '' }
       app = await buildApp(appOpts)
     }
     return { app, transport: new InjectTransport(app, { tenantId: o.tenantId }) }

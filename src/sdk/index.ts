@@ -45,3 +45,6 @@ export {
   type MockcloudErrorDetails,
 } from './errors.js'
 export type * from './types.js'
+// NOTE: an EmbeddedInfraClient takes a Clock; tests drive it with a ManualClock.
+export { ManualClock } from '../clock/manual-clock.js'
+export type { Clock } from '../clock/clock.js'

@@ -24,6 +24,8 @@ export interface AppOptions extends RuntimeOptions {
   logger?: FastifyServerOptions['logger']
   /** Locks the control face and /metrics with this key (default: MOCKCLOUD_CONTROL_KEY, if set). */
   controlKey?: string | undefined
+  /** Requires this key on the native API (default: MOCKCLOUD_API_KEY, if set). */
+  apiKey?: string | undefined
 }
 
 /**
@@ -75,7 +77,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   )
 
-  await app.register(nativeFace, { prefix: '/api/v1' })
+  await app.register(nativeFace, { prefix: '/api/v1', apiKey: opts.apiKey ?? (process.env['MOCKCLOUD_API_KEY'] || undefined) })
   await app.register(controlFace, { prefix: '/_mockcloud', controlKey })
   return app
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { keyGuard } from '../../server/key-guard.js'
 import { sendNativeError, toNativeError } from './errors.js'
 import { registerResource } from './resource-routes.js'
 import { NATIVE_RESOURCES } from './resources.js'
@@ -7,8 +8,16 @@ import { NATIVE_RESOURCES } from './resources.js'
  * The native REST API (`/api/v1`): seed 002's environments, security groups,
  * VMs and volumes, and seed 000's floating IPs, DNS records and containers.
  * Register with `{ prefix: '/api/v1' }`; it keeps its own error format.
+ * Seed 000's clients send an API key (INFRA_SERVICE_API_KEY): when one is
+ * configured (MOCKCLOUD_API_KEY), requests without it get 401.
  */
-export async function nativeFace(app: FastifyInstance): Promise<void> {
+export interface NativeFaceOptions {
+  /** When set, every request must carry it (`Authorization: Bearer <key>` or `X-Api-Key`). */
+  apiKey?: string | undefined
+}
+
+export async function nativeFace(app: FastifyInstance, opts: NativeFaceOptions = {}): Promise<void> {
+  app.addHook('onRequest', keyGuard(opts.apiKey, { what: 'the native API', header: 'X-Api-Key' }))
   app.setErrorHandler((err, req, reply) => sendNativeError(reply, toNativeError(err, req)))
   app.setNotFoundHandler((req, reply) =>
     sendNativeError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, field: null }),

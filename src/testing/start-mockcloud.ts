@@ -1,0 +1,180 @@
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { ManualClock } from '../clock/manual-clock.js'
+import type { ProfileName } from '../engine/timing.js'
+import { HttpInfraClient } from '../sdk/http-infra-client.js'
+import { ControlClient } from './control-client.js'
+import type { CallFilter, CallRecord, ClockState, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+
+export interface StartMockCloudOptions {
+  /**
+   * `manual` (default): emulated time moves only on `clock.advance(ms)`, so a
+   * 60 s build takes no real time. `system`: real time, scaled by `timeScale`.
+   */
+  clock?: 'manual' | 'system'
+  /** Where a manual clock starts. Default 2026-01-01T00:00:00Z, so timestamps repeat from run to run. */
+  start?: Date | number
+  /** With the system clock: emulated time per real time (`0.01` runs a 60 s build in 0.6 s). */
+  timeScale?: number
+  /** `instant`, `fast` (default) or `realistic`. */
+  profile?: ProfileName
+  /** Seed of every latency, failure, address and id. Default `test`: the same calls give the same run. */
+  seed?: string
+  /** Timing overrides, `kind.operation.property=value` (`vm.create.failureRate=1`). */
+  timing?: readonly string[]
+  /** Where floating IPs come from; default 41.100.0.0/16. */
+  publicCidr?: string
+  /** SQLite file path, `:memory:` (default) or a `postgres://` URL. */
+  db?: string
+  /** Lock the control face with this key (the kit sends it). */
+  controlKey?: string
+  /** Require this key on the native API (the kit's clients send it). */
+  apiKey?: string
+  /** The tenant (project) `client` acts in. Default `default`. */
+  tenantId?: string
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 0: a free port. */
+  port?: number
+}
+
+export interface ConnectMockCloudOptions {
+  /** A running mockcloud's root URL (`http://127.0.0.1:4600`). */
+  url: string
+  controlKey?: string
+  /** Sent to the native API as a bearer token, when the server wants one. */
+  apiKey?: string
+  tenantId?: string
+}
+
+/** A mockcloud under test: its URL, a client, and what tests drive. */
+export interface MockCloud {
+  /** The server's root URL, for the code under test (`INFRA_SERVICE_URL`). */
+  url: string
+  /** An `InfraClient` over HTTP, in the kit's tenant. */
+  client: HttpInfraClient
+  /** An `InfraClient` in another tenant (project). */
+  clientFor(tenantId: string): HttpInfraClient
+  clock: {
+    /** Emulated now. */
+    now(): Promise<Date>
+    state(): Promise<ClockState>
+    /** Moves a manual clock forward; resolves with the new time once every transition due by then has run. */
+    advance(ms: number): Promise<Date>
+    /** Changes how fast a system clock runs. */
+    setTimeScale(timeScale: number): Promise<ClockState>
+  }
+  faults: {
+    /** Adds a rule, e.g. `{ kind: 'vm', operation: 'create', effect: { error: { status: 503, message: 'no capacity' } }, count: 1 }`. */
+    add(rule: FaultRule): Promise<Fault>
+    /** Every rule with how often it matched and fired. */
+    list(): Promise<Fault[]>
+    remove(id: number): Promise<void>
+    clear(): Promise<void>
+  }
+  calls: {
+    /** The call log, oldest first, filtered by face, operation (`vms.create`), method, status, project… */
+    list(filter?: CallFilter): Promise<CallRecord[]>
+    clear(): Promise<void>
+  }
+  /** Forgets every resource (and fault rule), or one project's resources; seeded flavors and images stay. */
+  reset(project?: string): Promise<ResetResult>
+  snapshot: {
+    export(): Promise<Snapshot>
+    /** Replaces the whole state; pending transitions keep the time they had left. */
+    import(snapshot: Snapshot): Promise<SnapshotLoaded>
+  }
+  /** The control face itself, for what the shortcuts above leave out. */
+  control: ControlClient
+  /** Stops the server the kit started (a connected one keeps running). */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts a whole mockcloud in this process on a free port, on an in-memory
+ * store and (by default) a manual clock, and returns what a test needs.
+ * Works the same under vitest, jest and node:test: stop it in an after hook.
+ *
+ * @example
+ * const mc = await startMockCloud({ clock: 'manual', profile: 'realistic', seed: '42' })
+ * const net = await mc.client.createNetwork({ name: 'staging' })
+ * const vm = await mc.client.createInstance({ name: 'web-1', networkId: net.id })
+ * await mc.clock.advance(60_000)
+ * expect((await mc.client.getInstance(vm.id)).status).toBe('active')
+ * await mc.stop()
+ */
+export async function startMockCloud(opts: StartMockCloudOptions = {}): Promise<MockCloud> {
+  // NOTE: loaded here, so importing the kit's types or the double never loads the server.
+  const { buildApp } = await import('../server/app.js')
+  const manual = (opts.clock ?? 'manual') === 'manual'
+  const start = opts.start instanceof Date ? opts.start.getTime() : opts.start
+  const app: FastifyInstance = await buildApp({
+    db: opts.db ?? ':memory:',
+    clock: manual ? new ManualClock(start) : undefined,
+    timeScale: opts.timeScale,
+    profile: opts.profile,
+    seed: opts.seed ?? 'test',
+    timing: opts.timing,
+    publicCidr: opts.publicCidr,
+    // NOTE: explicit empty strings, so a MOCKCLOUD_CONTROL_KEY or MOCKCLOUD_API_KEY in the test's environment does not lock the kit out.
+    controlKey: opts.controlKey ?? '',
+    apiKey: opts.apiKey ?? '',
+  })
+  try {
+    await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const { address, port } = app.server.address() as AddressInfo
+  const host = address.includes(':') ? `[${address}]` : address
+  return mockCloudAt({ url: `http://${host}:${port}`, controlKey: opts.controlKey, apiKey: opts.apiKey, tenantId: opts.tenantId }, () => app.close())
+}
+
+/**
+ * The same handle on a mockcloud that runs elsewhere (`mockcloud serve --clock manual`),
+ * for tests that share one server. `stop()` leaves that server running.
+ *
+ * @example
+ * const mc = connectMockCloud({ url: 'http://127.0.0.1:4600' })
+ * await mc.reset()
+ */
+export function connectMockCloud(opts: ConnectMockCloudOptions): MockCloud {
+  return mockCloudAt(opts, async () => undefined)
+}
+
+function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<void>): MockCloud {
+  const url = opts.url.replace(/\/+$/, '')
+  const control = new ControlClient({ url, controlKey: opts.controlKey })
+  // NOTE: a short poll: the server is local, and waits end as soon as the clock has moved.
+  const clientFor = (tenantId: string | undefined) => new HttpInfraClient({ baseUrl: url, tenantId, apiKey: opts.apiKey, pollIntervalMs: 10 })
+  let stopped: Promise<void> | undefined
+  return {
+    url,
+    client: clientFor(opts.tenantId),
+    clientFor,
+    clock: {
+      now: async () => new Date((await control.clock()).now_ms),
+      state: () => control.clock(),
+      advance: async (ms) => new Date((await control.advance(ms)).now_ms),
+      setTimeScale: (timeScale) => control.setTimeScale(timeScale),
+    },
+    faults: {
+      add: (rule) => control.addFault(rule),
+      list: () => control.listFaults(),
+      remove: (id) => control.removeFault(id),
+      clear: () => control.clearFaults(),
+    },
+    calls: {
+      list: (filter) => control.listCalls(filter),
+      clear: () => control.clearCalls(),
+    },
+    reset: (project) => control.reset(project),
+    snapshot: {
+      export: () => control.exportSnapshot(),
+      import: (snapshot) => control.importSnapshot(snapshot),
+    },
+    control,
+    stop: () => (stopped ??= stopServer()),
+  }
+}

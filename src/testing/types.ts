@@ -1,0 +1,30 @@
+import type { Static } from 'typebox'
+import type { Call, CallsQuery, Clock, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
+
+/**
+ * The control face's shapes, as the test kit sends and receives them: the
+ * same snake_case JSON as `/_mockcloud/…`, so a rule written for curl works
+ * unchanged in a test.
+ */
+
+/**
+ * A fault rule: which operations it matches and what it does to them.
+ *
+ * @example
+ * { kind: 'vm', operation: 'create', match: { name: 'web-*' }, effect: { error: { status: 503, message: 'no capacity' } }, count: 1 }
+ * { kind: 'volume', operation: 'attach', effect: { stuck: true } }
+ * { kind: 'vm', operation: 'create', effect: { fail_lifecycle: true }, rate: 0.5 }
+ */
+export type FaultRule = Static<typeof FaultRuleBody>
+/** A rule as stored, with its id and how often it matched and fired. */
+export type Fault = Static<typeof Fault>
+/** Emulated time and how it runs (`manual`, `system` or `scaled`). */
+export type ClockState = Static<typeof Clock>
+/** One request a face answered. */
+export type CallRecord = Static<typeof Call>
+/** Filters of the call log: face, operation (`vms.create`), method, status, project, after (seq), limit. */
+export type CallFilter = Static<typeof CallsQuery>
+/** The whole state of a mockcloud, pending transitions included. */
+export type Snapshot = Static<typeof Snapshot>
+export type SnapshotLoaded = Static<typeof SnapshotLoaded>
+export type ResetResult = Static<typeof ResetResult>

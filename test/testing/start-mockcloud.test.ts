@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConflictError, InjectedFaultError, NotFoundError, ResourceErrorStateError, UnauthorizedError, ValidationError } from '../../src/sdk/errors.js'
+import { connectMockCloud, startMockCloud, type MockCloud } from '../../src/testing/index.js'
+
+const started: MockCloud[] = []
+async function kit(...args: Parameters<typeof startMockCloud>): Promise<MockCloud> {
+  const mc = await startMockCloud(...args)
+  started.push(mc)
+  return mc
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((mc) => mc.stop()))
+})
+
+describe('startMockCloud', () => {
+  it('runs a whole deployment on the realistic profile by advancing the clock', async () => {
+    const mc = await kit({ clock: 'manual', profile: 'realistic', seed: 'deploy' })
+    const c = mc.client
+    const t0 = (await mc.clock.now()).getTime()
+
+    const net = await c.createNetwork({ name: 'staging' })
+    const sg = await c.createSecurityGroup({ name: 'web', rules: [{ direction: 'ingress', protocol: 'tcp', portRangeMin: 443, portRangeMax: 443, remoteIpPrefix: '0.0.0.0/0' }] })
+    const vm = await c.createInstance({ name: 'web-1', networkId: net.id, flavorId: 'small', imageId: 'ubuntu-22.04', securityGroups: [sg.id] })
+    expect(vm.status).toBe('building')
+    // NOTE: realistic creations take 30-60 s: nothing is ready after 29 s, everything after 60 s.
+    await mc.clock.advance(29_000)
+    expect((await c.getInstance(vm.id)).status).toBe('building')
+    await mc.clock.advance(31_000)
+    const active = await c.waitForInstanceStatus(vm.id, 'active', { timeoutMs: 1_000 })
+    expect(active.ipAddress).toMatch(/^10\.\d+\.\d+\.\d+$/)
+
+    const fip = await c.allocateFloatingIP()
+    expect((await c.attachFloatingIP(fip.id, vm.id)).instanceId).toBe(vm.id)
+    const vol = await c.createVolume({ name: 'data', sizeGb: 10 })
+    await mc.clock.advance(60_000)
+    await c.waitForVolumeStatus(vol.id, 'available', { timeoutMs: 1_000 })
+    await c.attachVolume(vol.id, vm.id)
+    await mc.clock.advance(60_000)
+    expect((await c.waitForVolumeStatus(vol.id, 'in-use', { timeoutMs: 1_000 })).instanceId).toBe(vm.id)
+    const dns = await c.createDNSRecord({ name: 'web.example.com.', type: 'A', value: fip.address })
+    expect(dns.records).toEqual([fip.address])
+
+    expect((await mc.clock.now()).getTime() - t0).toBe(180_000)
+    const creates = await mc.calls.list({ operation: 'vms.create' })
+    expect(creates.map((x) => [x.status, (x.body as { name: string }).name])).toEqual([[202, 'web-1']])
+  })
+
+  it('injects a fault rule: an error at once, counted, then the operation works again', async () => {
+    const mc = await kit({ seed: '1' })
+    const net = await mc.client.createNetwork({ name: 'n' })
+    const rule = await mc.faults.add({ kind: 'vm', operation: 'create', match: { name: 'web-*' }, effect: { error: { status: 503, message: 'no capacity in az1' } }, count: 1 })
+    expect(rule).toMatchObject({ kind: 'vm', operation: 'create', count: 1, remaining: 1, fired: 0 })
+
+    const err = await mc.client.createInstance({ name: 'web-1', networkId: net.id }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(InjectedFaultError)
+    expect(err).toMatchObject({ status: 503, message: 'no capacity in az1' })
+    expect((await mc.client.listInstances()).items).toEqual([])
+
+    // NOTE: the name does not match, then the one firing is spent (a spent rule matches nothing more).
+    await mc.client.createInstance({ name: 'db-1', networkId: net.id })
+    await mc.client.createInstance({ name: 'web-1', networkId: net.id })
+    const [after] = await mc.faults.list()
+    expect(after).toMatchObject({ id: rule.id, remaining: 0, matched: 1, fired: 1 })
+    await mc.faults.remove(rule.id)
+    expect(await mc.faults.list()).toEqual([])
+    await expect(mc.faults.remove(rule.id)).rejects.toBeInstanceOf(NotFoundError)
+  })
+
+  it('ends a lifecycle in error with fail_lifecycle, and names a bad field', async () => {
+    const mc = await kit({ seed: '1' })
+    await expect(mc.faults.add({ kind: 'vm', operation: 'create', effect: { latency_ms: -1 } })).rejects.toMatchObject({ status: 400, field: 'effect.latency_ms' })
+    await expect(mc.faults.add({ kind: 'vm', operation: 'create', effect: { latency_ms: -1 } })).rejects.toBeInstanceOf(ValidationError)
+    await mc.faults.add({ kind: 'vm', operation: 'create', effect: { fail_lifecycle: true } })
+    const net = await mc.client.createNetwork({ name: 'n' })
+    const vm = await mc.client.createInstance({ name: 'web', networkId: net.id })
+    await mc.clock.advance(10_000)
+    await expect(mc.client.waitForInstanceStatus(vm.id, 'active', { timeoutMs: 1_000 })).rejects.toBeInstanceOf(ResourceErrorStateError)
+    await mc.faults.clear()
+    expect(await mc.faults.list()).toEqual([])
+  })
+
+  it('resets everything or one project, keeping the seeded flavors and images', async () => {
+    const mc = await kit({ seed: '1' })
+    const a = mc.clientFor('team-a')
+    const b = mc.clientFor('team-b')
+    const netA = await a.createNetwork({ name: 'a' })
+    await b.createNetwork({ name: 'b' })
+    await mc.calls.clear()
+
+    expect((await mc.reset('team-a')).removed).toBeGreaterThan(0)
+    await expect(a.getNetwork(netA.id)).rejects.toBeInstanceOf(NotFoundError)
+    expect((await b.listNetworks()).items.map((n) => n.name)).toEqual(['b'])
+    await mc.reset()
+    expect((await b.listNetworks()).items).toEqual([])
+    // NOTE: seeded flavors and images survive: an instance still boots with them.
+    const net = await b.createNetwork({ name: 'again' })
+    expect((await b.createInstance({ name: 'vm', networkId: net.id, flavorId: 'small', imageId: 'ubuntu-22.04' })).status).toBe('building')
+    expect((await mc.calls.list({ project: 'team-b', method: 'GET' })).map((x) => x.operation)).toEqual(['environments.list', 'environments.list'])
+  })
+
+  it('moves a snapshot, pending build included, into another mockcloud', async () => {
+    const one = await kit({ seed: '1' })
+    const net = await one.client.createNetwork({ name: 'n' })
+    const vm = await one.client.createInstance({ name: 'web', networkId: net.id })
+    const snap = await one.snapshot.export()
+    expect(snap.state.transitions).toHaveLength(1)
+
+    const two = await kit({ seed: '2', start: new Date('2030-06-01T00:00:00Z') })
+    expect(await two.snapshot.import(snap)).toEqual({ resources: expect.any(Number), transitions: 1 })
+    expect((await two.client.getInstance(vm.id)).status).toBe('building')
+    await two.clock.advance(10_000)
+    const active = await two.client.getInstance(vm.id)
+    expect(active.status).toBe('active')
+    expect(active.ipAddress).toBe(vm.ipAddress)
+    // NOTE: the address is still taken in the new server's IPAM.
+    const other = await two.client.createInstance({ name: 'web-2', networkId: net.id })
+    expect(other.ipAddress).not.toBe(vm.ipAddress)
+  })
+
+  it('runs on the system clock when asked, where advancing is a conflict and the scale can change', async () => {
+    const mc = await kit({ clock: 'system', timeScale: 0.5 })
+    expect((await mc.clock.state()).mode).toBe('scaled')
+    await expect(mc.clock.advance(1_000)).rejects.toBeInstanceOf(ConflictError)
+    expect((await mc.clock.setTimeScale(0.01)).time_scale).toBe(0.01)
+  })
+
+  it('locks the control face and the native API with the keys it was given, and sends them itself', async () => {
+    const mc = await kit({ controlKey: 'ctl', apiKey: 'api' })
+    await mc.client.createNetwork({ name: 'n' })
+    expect(await mc.faults.list()).toEqual([])
+    const stranger = connectMockCloud({ url: mc.url })
+    await expect(stranger.faults.list()).rejects.toBeInstanceOf(UnauthorizedError)
+    await expect(stranger.client.listNetworks()).rejects.toBeInstanceOf(UnauthorizedError)
+    const friend = connectMockCloud({ url: mc.url, controlKey: 'ctl', apiKey: 'api' })
+    expect((await friend.client.listNetworks()).items.map((n) => n.name)).toEqual(['n'])
+    await friend.stop()
+    // NOTE: a connected handle's stop leaves the server running.
+    expect((await mc.client.listNetworks()).items).toHaveLength(1)
+  })
+})
