@@ -113,6 +113,39 @@ describe('the npm pack tarball in an empty project', () => {
   }, 120_000)
 })
 
+describe('the test kit under jest', () => {
+  it('runs in jest (ESM mode) and leaves nothing open, so jest exits by itself', async () => {
+    mkdirSync(join(project, 'jest'))
+    writeFileSync(
+      join(project, 'jest', 'kit.test.mjs'),
+      [
+        "import { InfraClientDouble, startMockCloud } from 'mockcloud/testing'",
+        'let mc',
+        "beforeAll(async () => { mc = await startMockCloud({ clock: 'manual', profile: 'realistic', seed: '42' }) })",
+        'afterAll(() => mc.stop())',
+        "test('a realistic build takes no real time', async () => {",
+        "  const net = await mc.client.createNetwork({ name: 'n' })",
+        "  const vm = await mc.client.createInstance({ name: 'web-1', networkId: net.id })",
+        '  await mc.clock.advance(60_000)',
+        "  expect((await mc.client.getInstance(vm.id)).status).toBe('active')",
+        '})',
+        "test('the double records calls', async () => {",
+        '  const infra = new InfraClientDouble()',
+        "  await infra.createNetwork({ name: 'n' })",
+        '  expect(infra.calls.createNetwork).toHaveLength(1)',
+        '  await infra.close()',
+        '})',
+      ].join('\n'),
+    )
+    // NOTE: no --forceExit: a handle the kit left open would keep jest running past this test's timeout.
+    const jest = [join(ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--rootDir', 'jest', '--config', JSON.stringify({ transform: {} })]
+    const res = await run(process.execPath, ['--experimental-vm-modules', '--no-warnings', ...jest], { cwd: project, env: { ...process.env, MOCKCLOUD_CONTROL_KEY: '' } }).catch(
+      (e: { stdout: string; stderr: string; code: number }) => e,
+    )
+    expect(res.stderr).toMatch(/Tests:\s+2 passed, 2 total/)
+  }, 60_000)
+})
+
 describe('the README shell examples, as printed', () => {
   it('lists every example this file runs', () => {
     expect([...README.keys()].sort()).toEqual([...TS_EXAMPLES, ...SH_EXAMPLES].sort())
