@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander'
 import { VERSION } from '../version.js'
+import { resetCommand } from './reset.js'
 import { serveCommand } from './serve.js'
+import { snapshotCommand } from './snapshot.js'
 import { workerCommand } from './worker.js'
 
 /** The `mockcloud` command. Each subcommand lives in its own file. */
@@ -13,6 +15,8 @@ const program = new Command()
 
 program.addCommand(serveCommand())
 program.addCommand(workerCommand())
+program.addCommand(snapshotCommand())
+program.addCommand(resetCommand())
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`mockcloud: ${err instanceof Error ? err.message : String(err)}\n`)

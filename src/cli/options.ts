@@ -46,3 +46,39 @@ export function queueOption(): Option {
       return v
     })
 }
+
+/** `--clock manual`: emulated time moves only on POST /_mockcloud/clock/advance. */
+export function clockOption(): Option {
+  return new Option('--clock <mode>', 'system: time runs by itself (scaled by --time-scale); manual: it moves only on POST /_mockcloud/clock/advance {"ms": N}')
+    .env('MOCKCLOUD_CLOCK')
+    .choices(['system', 'manual'])
+    .default('system')
+}
+
+/** The key that locks (serve) or unlocks (the client commands) the control face and /metrics. */
+export function controlKeyOption(what: 'lock' | 'send'): Option {
+  const text =
+    what === 'lock'
+      ? 'require this key on the control face (/_mockcloud) and /metrics, as Authorization: Bearer <key>'
+      : 'the control key of the server (its serve --control-key), sent as Authorization: Bearer <key>'
+  return new Option('--control-key <key>', text).env('MOCKCLOUD_CONTROL_KEY')
+}
+
+export const DEFAULT_URL = 'http://127.0.0.1:4600'
+
+/** `--url`: the base URL of a running mockcloud, for the commands that talk to its control face. */
+export function urlOption(): Option {
+  return new Option('--url <url>', 'base URL of a running mockcloud')
+    .env('MOCKCLOUD_URL')
+    .default(DEFAULT_URL)
+    .argParser((v) => {
+      let url: URL
+      try {
+        url = new URL(v)
+      } catch {
+        throw new InvalidArgumentError('must be an http:// or https:// URL, e.g. http://127.0.0.1:4600.')
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('must be an http:// or https:// URL, e.g. http://127.0.0.1:4600.')
+      return v
+    })
+}

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import type { ProfileName } from '../engine/timing.js'
-import { logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
+import { clockOption, controlKeyOption, logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
 
 export const DEFAULT_DB = '.mockcloud/mockcloud.db'
 
@@ -15,6 +15,10 @@ interface ServeOptions {
   set?: string[]
   queue?: string
   worker: boolean
+  clock: 'system' | 'manual'
+  controlKey?: string
+  apiKey?: string
+  snapshot?: string
 }
 
 /** `mockcloud serve`: every face on one port, the embedded store and scheduler. */
@@ -28,10 +32,18 @@ export function serveCommand(): Command {
     .addOption(new Option('--no-worker', 'with --queue: leave transitions to `mockcloud worker` processes'))
     .addOption(profileOption())
     .addOption(new Option('--seed <seed>', 'seed of every random draw (default: a random one, logged at start)').env('MOCKCLOUD_SEED'))
+    .addOption(clockOption())
     .addOption(timeScaleOption())
     .addOption(logLevelOption())
     .addOption(timingOption())
-    .action(async (opts: ServeOptions) => {
+    .addOption(controlKeyOption('lock'))
+    .addOption(new Option('--api-key <key>', 'require this key on the native API (/api/v1), as Authorization: Bearer <key> or X-Api-Key').env('MOCKCLOUD_API_KEY'))
+    .addOption(
+      new Option('--snapshot <file>', "start from this snapshot (as written by mockcloud snapshot export): it replaces the database's state at every start").env('MOCKCLOUD_SNAPSHOT'),
+    )
+    .action(async (opts: ServeOptions, cmd: Command) => {
+      if (opts.clock === 'manual' && opts.queue) fail('--clock manual cannot be used with --queue: the nodes of a shared deployment follow one system clock (speed it up with --time-scale)')
+      if (opts.clock === 'manual' && opts.timeScale !== 1 && cmd.getOptionValueSource('timeScale') !== 'default') fail('--clock manual cannot be used with --time-scale: a manual clock moves only on POST /_mockcloud/clock/advance')
       await serve(opts)
     })
 }
@@ -39,6 +51,10 @@ export function serveCommand(): Command {
 async function serve(opts: ServeOptions): Promise<void> {
   // NOTE: loaded only once the flags are good, so a bad flag is answered at once.
   const { buildApp } = await import('../server/app.js')
+  // NOTE: a bad snapshot file is answered before the database is touched.
+  const snapshot = opts.snapshot ? await (await import('./snapshot-file.js')).readSnapshotFile(opts.snapshot).catch((err: Error) => fail(err.message)) : undefined
+  // NOTE: a manual clock starts at the real time; on a database with later events the runtime moves it on to the last one.
+  const clock = opts.clock === 'manual' ? new (await import('../clock/manual-clock.js')).ManualClock(Date.now()) : undefined
   let app: Awaited<ReturnType<typeof buildApp>>
   try {
     app = await buildApp({
@@ -49,12 +65,25 @@ async function serve(opts: ServeOptions): Promise<void> {
       timing: opts.set ?? [],
       queue: opts.queue,
       worker: opts.worker,
+      clock,
+      controlKey: opts.controlKey || undefined,
+      apiKey: opts.apiKey || undefined,
       logger: { level: opts.logLevel },
       onTransitionError: (err) => app?.log.error({ err }, 'a scheduled transition failed; it will be retried'),
     })
   } catch (err) {
     // NOTE: bad --set values and unreadable databases end here: one line, exit 1.
     fail(err instanceof Error ? err.message : String(err))
+  }
+  if (snapshot && opts.snapshot !== undefined) {
+    const { importSnapshot } = await import('../engine/state-control.js')
+    try {
+      const loaded = await importSnapshot(app.mockcloud.engine, snapshot)
+      app.log.info({ snapshot: opts.snapshot, ...loaded }, 'loaded the snapshot')
+    } catch (err) {
+      await app.close()
+      fail(`cannot load snapshot ${opts.snapshot}: ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
   try {
     await app.listen({ port: opts.port, host: opts.host })
@@ -66,7 +95,11 @@ async function serve(opts: ServeOptions): Promise<void> {
     throw err
   }
   const { engine } = app.mockcloud
-  app.log.info({ db: engine.store.location, ...app.mockcloud.mode, profile: engine.timing.profile, seed: engine.random.seed, timeScale: opts.timeScale }, 'mockcloud is ready')
+  const time = new Date(app.mockcloud.clock.now()).toISOString()
+  app.log.info(
+    { db: engine.store.location, ...app.mockcloud.mode, profile: engine.timing.profile, seed: engine.random.seed, clock: app.mockcloud.clock.mode, time, timeScale: opts.clock === 'manual' ? undefined : opts.timeScale, controlKey: Boolean(opts.controlKey), apiKey: Boolean(opts.apiKey) },
+    'mockcloud is ready',
+  )
   const stop = (signal: string) => {
     app.log.info({ signal }, 'shutting down')
     app.close().then(

@@ -1,0 +1,26 @@
+import { Command, Option } from 'commander'
+import { controlRequest } from './control-client.js'
+import { controlKeyOption, urlOption } from './options.js'
+
+interface ResetOptions {
+  url: string
+  controlKey?: string
+  project?: string
+}
+
+/** `mockcloud reset`: POST /_mockcloud/reset on a running mockcloud. */
+export function resetCommand(): Command {
+  return new Command('reset')
+    .description(
+      "forget every resource of a running mockcloud (or one project's), with their addresses, pending transitions and events; seeded flavors, images and the public network stay, and a full reset also removes the fault rules",
+    )
+    .addOption(new Option('--project <project>', 'reset only this project'))
+    .addOption(urlOption())
+    .addOption(controlKeyOption('send'))
+    .action(async (opts: ResetOptions) => {
+      const body = opts.project === undefined ? {} : { project: opts.project }
+      const { removed } = await controlRequest<{ removed: number }>({ url: opts.url, controlKey: opts.controlKey }, 'POST', 'reset', body)
+      const scope = opts.project === undefined ? '' : ` of project ${opts.project}`
+      process.stdout.write(`removed ${removed} resource${removed === 1 ? '' : 's'}${scope} from ${opts.url}\n`)
+    })
+}
