@@ -18,7 +18,7 @@ const run = promisify(execFile)
 const ROOT = new URL('../../', import.meta.url).pathname
 const README = readmeBlocks(join(ROOT, 'README.md'))
 const TS_EXAMPLES = ['sdk-embedded', 'sdk-http', 'testing-kit', 'test-double']
-const SH_EXAMPLES = ['walkthrough', 'attach', 'flags', 'shared']
+const SH_EXAMPLES = ['walkthrough', 'attach', 'flags', 'control', 'shared']
 const children: Child[] = []
 let work: string
 let project: string
@@ -167,6 +167,14 @@ describe('the README shell examples, as printed', () => {
   it('starts with the flags example', async () => {
     spawnIn(ROOT, 'bash', ['-c', `${block('flags')}\nwait`])
     expect(await health(4601)).toMatchObject({ status: 'ok', profile: 'realistic', seed: '42' })
+  }, 60_000)
+
+  it('drives the control face and the snapshot and reset commands', async () => {
+    const sh = spawnIn(ROOT, 'bash', ['-c', `set -euo pipefail\n${block('control')}`])
+    expect(await sh.exited, sh.output()).toBe(0)
+    const lines = sh.output().trim().split('\n')
+    expect(lines).toEqual(['1', expect.stringMatching(/^\d{4}-\d\d-\d\dT/), '"error"', '1', expect.stringMatching(/^wrote \d+ resources and 0 pending transitions to \/tmp\/state\.json$/), expect.stringMatching(/^removed \d+ resources from http:\/\/localhost:4602$/)])
+    rmSync('/tmp/state.json', { force: true })
   }, 60_000)
 
   it.skipIf(!process.env['MOCKCLOUD_TEST_PG_URL'] || !process.env['MOCKCLOUD_TEST_REDIS_URL'])('runs the shared deployment example', async () => {
