@@ -32,7 +32,7 @@ export class TransitionWorker {
   constructor(
     private readonly engine: Engine,
     private readonly clock: SystemClock,
-    private readonly opts: TransitionWorkerOptions,
+    opts: TransitionWorkerOptions,
   ) {
     this.worker = new Worker(TRANSITION_QUEUE, (job, token) => this.process(job, token), {
       connection: { url: opts.url, maxRetriesPerRequest: null },

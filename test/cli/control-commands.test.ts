@@ -1,31 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { testApp, environment } from '../helpers/app.js'
-import { freePort, health, start, type Child } from '../helpers/process.js'
+import { useCli } from '../helpers/cli.js'
+import { freePort, health, type Child } from '../helpers/process.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
-// NOTE: the child runs in a temp dir, so tsx is named by path rather than resolved from there.
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href
-const children: Child[] = []
-let dir: string
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mockcloud-cli-'))
-})
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL')
-  rmSync(dir, { recursive: true, force: true })
-})
-
-/** Runs `mockcloud ARGS` from the sources, as the bin would, in the test's temp dir. */
-function mockcloud(args: string[], env: Record<string, string> = {}): Child {
-  const child = start(process.execPath, ['--import', TSX, join(ROOT, 'src/cli/main.ts'), ...args], { cwd: dir, env: { ...process.env, ...env } })
-  children.push(child)
-  return child
-}
+const { mockcloud, dir } = useCli()
 
 /** Runs a client command to its end. */
 async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
@@ -69,7 +49,7 @@ const oneLine = (out: string) => {
 
 describe('mockcloud serve --clock manual', () => {
   it('moves time only on POST /_mockcloud/clock/advance, and a restart on the same database carries on from its last event', async () => {
-    const db = join(dir, 'state.db')
+    const db = join(dir(), 'state.db')
     const first = await serve(['--clock', 'manual', '--db', db])
     expect((await call(first.url, 'GET', '/health')).body.clock).toBe('manual')
     const vm = await buildingVm(first.url)
@@ -119,7 +99,7 @@ describe('mockcloud snapshot and reset', () => {
     expect(exported.out).toMatch(/^wrote \d+ resources and 1 pending transition to snap.json\n$/)
     a.child.kill('SIGTERM')
 
-    const b = await serve(['--clock', 'manual', '--db', join(dir, 'fresh.db'), '--snapshot', 'snap.json'])
+    const b = await serve(['--clock', 'manual', '--db', join(dir(), 'fresh.db'), '--snapshot', 'snap.json'])
     expect((await call(b.url, 'GET', `/api/v1/vms/${vm}`)).body).toMatchObject({ name: 'a', status: 'building' })
     await call(b.url, 'POST', '/_mockcloud/clock/advance', { ms: 60_000 })
     expect((await call(b.url, 'GET', `/api/v1/vms/${vm}`)).body.status).toBe('active')
@@ -137,7 +117,7 @@ describe('mockcloud snapshot and reset', () => {
   }, SLOW)
 
   it('export --db and import --db work on databases with no server', async () => {
-    const source = join(dir, 'source.db')
+    const source = join(dir(), 'source.db')
     const t = await testApp({ db: source, start: Date.now() })
     const env = await environment(t)
     const vm = (await t.call('POST', '/api/v1/vms', { name: 'offline', environment_id: env })).body.id as string
@@ -148,7 +128,7 @@ describe('mockcloud snapshot and reset', () => {
     const imported = await run(['snapshot', 'import', 'offline.json', '--db', 'target.db'])
     expect(imported.out).toMatch(/^loaded \d+ resources and 1 pending transition into target.db\n$/)
 
-    const target = await testApp({ db: join(dir, 'target.db'), start: Date.now() })
+    const target = await testApp({ db: join(dir(), 'target.db'), start: Date.now() })
     await target.advance(60_000)
     expect((await target.call('GET', `/api/v1/vms/${vm}`)).body).toMatchObject({ name: 'offline', status: 'active' })
     await target.close()
@@ -157,8 +137,8 @@ describe('mockcloud snapshot and reset', () => {
 
 describe('bad input to the new flags and commands', () => {
   it('answers with one line naming the problem and exit code 1', async () => {
-    writeFileSync(join(dir, 'notjson.json'), 'hello\nworld')
-    writeFileSync(join(dir, 'other.json'), JSON.stringify({ format: 'something-else', version: 1 }))
+    writeFileSync(join(dir(), 'notjson.json'), 'hello\nworld')
+    writeFileSync(join(dir(), 'other.json'), JSON.stringify({ format: 'something-else', version: 1 }))
     const nobody = `http://127.0.0.1:${await freePort()}`
     const cases: Array<[string[], RegExp]> = [
       [['serve', '--db', ':memory:', '--snapshot', 'notjson.json'], /^mockcloud: snapshot file notjson.json is not JSON: /],

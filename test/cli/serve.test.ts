@@ -1,30 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { freePort, health, start, until, type Child } from '../helpers/process.js'
+import { describe, expect, it } from 'vitest'
+import { useCli } from '../helpers/cli.js'
+import { freePort, health, until } from '../helpers/process.js'
 
-const ROOT = new URL('../../', import.meta.url).pathname
-// NOTE: the child runs in a temp dir, so tsx is named by path rather than resolved from there.
-const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href
-const children: Child[] = []
-let dir: string
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mockcloud-cli-'))
-})
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL')
-  rmSync(dir, { recursive: true, force: true })
-})
-
-/** Runs `mockcloud ARGS` from the sources, as the bin would. */
-function mockcloud(args: string[], env: Record<string, string> = {}): Child {
-  const child = start(process.execPath, ['--import', TSX, join(ROOT, 'src/cli/main.ts'), ...args], { cwd: dir, env: { ...process.env, ...env } })
-  children.push(child)
-  return child
-}
+const { mockcloud, dir } = useCli()
 
 describe('mockcloud serve', () => {
   it('rejects a bad flag with one line and exit code 1', async () => {
@@ -59,7 +38,7 @@ describe('mockcloud serve', () => {
 
   it('survives kill -9 mid-build: the restarted server completes the build', async () => {
     const port = await freePort()
-    const db = join(dir, 'state.db')
+    const db = join(dir(), 'state.db')
     const first = mockcloud(['serve', '--port', String(port), '--db', db, '--set', 'vm.create.latency=1h'])
     await health(port)
     const post = (path: string, body: unknown) =>
