@@ -1,5 +1,7 @@
 import { deleteProjectState, dumpState, loadState, type StateDump } from '../store/state-dump.js'
 import type { Engine } from './engine.js'
+import { ValidationError } from './errors.js'
+import { checkStateDump, isConstraintError } from './snapshot-check.js'
 import { SHARED_PROJECT } from './scope.js'
 
 export const SNAPSHOT_FORMAT = 'mockcloud-snapshot'
@@ -22,6 +24,7 @@ export interface Snapshot {
  * removes the fault rules. Returns how many resources went.
  */
 export async function resetState(engine: Engine, opts: { project?: string | undefined } = {}): Promise<number> {
+  if (opts.project === SHARED_PROJECT) throw new ValidationError('project', 'project: the shared scope (seeded flavors, images, the public network) is kept by every reset')
   return engine.store.transaction(async (q) => {
     const removed = await deleteProjectState(q, opts.project === undefined ? { except: SHARED_PROJECT } : { project: opts.project })
     if (opts.project === undefined) await q.clearFaults()
@@ -39,15 +42,23 @@ export async function exportSnapshot(engine: Engine): Promise<Snapshot> {
 /**
  * Replaces the whole state with a snapshot. Pending transitions keep the time
  * they had left when it was taken (a build 20 s from done is still 20 s from
- * done), and go to this server's runner.
+ * done), and go to this server's runner. A snapshot that contradicts itself
+ * is refused (ValidationError) and nothing changes.
  */
 export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promise<{ resources: number; transitions: number }> {
+  checkStateDump(engine.registry, snapshot.state)
   const shift = engine.clock.now() - snapshot.clock_ms
   const state: StateDump = { ...snapshot.state, transitions: snapshot.state.transitions.map((t) => ({ ...t, due_at: t.due_at + shift })) }
-  const { value } = await engine.transaction(async (tx) => {
-    await loadState(tx.q, state)
-    for (const t of state.transitions) tx.scheduled.push({ id: t.id, dueAt: t.due_at })
-    return { resources: state.resources.length, transitions: state.transitions.length }
-  })
+  const { value } = await engine
+    .transaction(async (tx) => {
+      await loadState(tx.q, state)
+      for (const t of state.transitions) tx.scheduled.push({ id: t.id, dueAt: t.due_at })
+      return { resources: state.resources.length, transitions: state.transitions.length }
+    })
+    .catch((err: unknown) => {
+      // NOTE: the checks above should leave nothing for the store to refuse; if it does, it is still the snapshot's fault.
+      if (isConstraintError(err)) throw new ValidationError('state', `state: the store refused a row of the snapshot (${(err as Error).message})`)
+      throw err
+    })
   return value
 }

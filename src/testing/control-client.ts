@@ -68,7 +68,7 @@ export class ControlClient {
     return this.request('DELETE', '/_mockcloud/calls')
   }
 
-  /** Forgets every resource, or one project's; seeded flavors, images and the public network stay. */
+  /** Forgets every resource, fault rule and logged call, or one project's resources; seeded flavors, images and the public network stay. */
   reset(project?: string): Promise<ResetResult> {
     return this.request('POST', '/_mockcloud/reset', project === undefined ? {} : { project })
   }

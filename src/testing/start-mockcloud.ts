@@ -77,7 +77,7 @@ export interface MockCloud {
     list(filter?: CallFilter): Promise<CallRecord[]>
     clear(): Promise<void>
   }
-  /** Forgets every resource (and fault rule), or one project's resources; seeded flavors and images stay. */
+  /** Forgets every resource, fault rule and logged call, or one project's resources; seeded flavors and images stay. */
   reset(project?: string): Promise<ResetResult>
   snapshot: {
     export(): Promise<Snapshot>

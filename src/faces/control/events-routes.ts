@@ -1,5 +1,5 @@
 import type {} from '@fastify/websocket'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { EventRecord } from '../../store/records.js'
 import { eventToWire, kindOf } from './mappers.js'
@@ -16,9 +16,9 @@ const HEARTBEAT_MS = 15_000
 export function registerEventRoutes(app: FastifyInstance): void {
   const { engine } = app.mockcloud
   const tags = ['control: events']
-  // NOTE: open streams are ended when the server closes, or close() would wait on them forever.
+  // NOTE: open streams are ended before the server stops listening (preClose): close() waits for every connection, so ending them onClose would wait forever.
   const streams = new Set<() => void>()
-  app.addHook('onClose', async () => {
+  app.addHook('preClose', async () => {
     for (const end of streams) end()
   })
 
@@ -26,8 +26,10 @@ export function registerEventRoutes(app: FastifyInstance): void {
     const kind = q.kind === undefined ? undefined : kindOf(engine.registry, q.kind)
     return (e: EventRecord) => (q.project === undefined || e.project === q.project) && (kind === undefined || kind === '*' || e.kind === kind)
   }
+  // NOTE: checked before the handler: a WebSocket handler runs after the upgrade, too late to answer 400.
+  const checkFilters = async (req: FastifyRequest) => void filterOf(req.query as Static<typeof EventsQuery>)
 
-  app.get('/events', { schema: { tags, summary: 'State changes as server-sent events (text/event-stream)', querystring: EventsQuery } }, async (req, reply) => {
+  app.get('/events', { preHandler: checkFilters, schema: { tags, summary: 'State changes as server-sent events (text/event-stream)', querystring: EventsQuery } }, async (req, reply) => {
     const wanted = filterOf(req.query as Static<typeof EventsQuery>)
     reply.hijack()
     const res = reply.raw
@@ -38,17 +40,19 @@ export function registerEventRoutes(app: FastifyInstance): void {
     })
     const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS)
     beat.unref()
+    // NOTE: runs once, whether the client went first or the server is closing (then the response's close calls it again).
     const end = () => {
+      if (!streams.delete(end)) return
       clearInterval(beat)
       off()
-      streams.delete(end)
       res.end()
     }
     streams.add(end)
-    req.raw.once('close', end)
+    // NOTE: the response's close, not the request's: a request also closes once it is read, the response only when the client goes.
+    res.once('close', end)
   })
 
-  app.get('/events/ws', { websocket: true, schema: { tags, summary: 'State changes on a WebSocket, one JSON message each', querystring: EventsQuery } }, (socket, req) => {
+  app.get('/events/ws', { websocket: true, preHandler: checkFilters, schema: { tags, summary: 'State changes on a WebSocket, one JSON message each', querystring: EventsQuery } }, (socket, req) => {
     const wanted = filterOf(req.query as Static<typeof EventsQuery>)
     const off = engine.bus.subscribe((e) => {
       if (wanted(e)) socket.send(JSON.stringify(eventToWire(engine.registry, e)))

@@ -3,7 +3,7 @@ import type { Static } from 'typebox'
 import { Type } from 'typebox'
 import { NotFoundError } from '../../engine/errors.js'
 import { addFault, toFault } from '../../engine/faults.js'
-import { faultRuleFromWire, faultToWire } from './mappers.js'
+import { faultErrorToWire, faultRuleFromWire, faultToWire } from './mappers.js'
 import { Fault, FaultIdParams, FaultRuleBody, List } from './schemas.js'
 
 /** `/_mockcloud/faults`: fault rules, added and removed at run time; fired counts with each. */
@@ -17,7 +17,9 @@ export function registerFaultRoutes(app: FastifyInstance): void {
 
   app.post('/faults', { schema: { tags, summary: 'Add a fault rule', body: FaultRuleBody, response: { 201: Fault } } }, async (req, reply) => {
     const rule = faultRuleFromWire(engine.registry, req.body as Static<typeof FaultRuleBody>)
-    const fault = await engine.store.transaction((q) => addFault(q, engine.registry, rule, engine.clock.now()))
+    const fault = await engine.store.transaction((q) => addFault(q, engine.registry, rule, engine.clock.now())).catch((err: unknown) => {
+      throw faultErrorToWire(err)
+    })
     return reply.code(201).send(faultToWire(engine.registry, fault))
   })
 

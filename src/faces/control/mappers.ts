@@ -38,6 +38,16 @@ export function faultRuleFromWire(registry: KindRegistry, b: Static<typeof S.Fau
   }
 }
 
+// NOTE: the engine names effects as its callers write them (latencyMs); the wire says latency_ms.
+const EFFECT_WIRE_NAMES: Record<string, string> = { latencyMs: 'latency_ms', failLifecycle: 'fail_lifecycle' }
+
+/** A rule the engine refused, with its field and message in the control face's names. */
+export function faultErrorToWire(err: unknown): unknown {
+  if (!(err instanceof ValidationError)) return err
+  const rename = (text: string) => text.replace(/\b(latencyMs|failLifecycle)\b/g, (name) => EFFECT_WIRE_NAMES[name] ?? name)
+  return new ValidationError(rename(err.field ?? ''), rename(err.message))
+}
+
 export function faultToWire(registry: KindRegistry, f: Fault): Static<typeof S.Fault> {
   const e = f.effect
   return {

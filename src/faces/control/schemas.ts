@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox'
+import { PROJECT_ID_PATTERN } from '../../engine/scope.js'
 
 /** The control face's wire schemas (`/_mockcloud/...`, snake_case JSON). */
 
@@ -6,6 +7,8 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 const Int = Type.Integer()
 const Text = Type.String()
 const Json = Type.Unknown()
+// NOTE: a project id as every face accepts it, so the shared scope (seeded flavors, images, public network) cannot be named.
+const ProjectId = Type.String({ pattern: PROJECT_ID_PATTERN, description: 'A project id (letters, digits, ., _ and -)' })
 
 export const FaultEffectBody = Type.Object(
   {
@@ -28,12 +31,12 @@ export const FaultRuleBody = Type.Object(
     operation: Type.String({ minLength: 1, maxLength: 64, description: 'create, delete, or an action (stop, attach...), or *' }),
     match: Type.Optional(
       Type.Object(
-        { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Name, with * and ? wildcards' })), project: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+        { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Name, with * and ? wildcards' })), project: Type.Optional(ProjectId) },
         { additionalProperties: false },
       ),
     ),
     effect: FaultEffectBody,
-    count: Type.Optional(Type.Integer({ minimum: 1, description: 'Fire on the next N matches (default: every one)' })),
+    count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'Fire on the next N matches (default: every one)' })),
     rate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'Fire on this share of matches (default 1)' })),
   },
   { additionalProperties: false },
@@ -58,7 +61,8 @@ export const Fault = Type.Object({
   created_at: Text,
 })
 
-export const FaultIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })
+// NOTE: ids past 2^53 cannot be told apart in JSON, and PostgreSQL refuses those past 2^63: capped, they are a 400, not a 500.
+export const FaultIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false })
 
 export const Clock = Type.Object({
   now: Text,
@@ -69,48 +73,55 @@ export const Clock = Type.Object({
 export const AdvanceBody = Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 315_360_000_000, description: 'Milliseconds to move a manual clock forward' }) }, { additionalProperties: false })
 export const TimeScaleBody = Type.Object({ time_scale: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: '0.01 runs a minute in 0.6 s' }) }, { additionalProperties: false })
 
-export const ResetBody = Nullable(Type.Object({ project: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }))
+export const ResetBody = Nullable(Type.Object({ project: Type.Optional(ProjectId) }, { additionalProperties: false }))
 export const ResetResult = Type.Object({ removed: Int })
+
+// NOTE: the snapshot's numbers within what both stores hold (PostgreSQL: integer columns
+// are 32-bit, ids and times 64-bit; JSON is exact to 2^53), so a bad one is a 400, not a store error.
+const INT4_MAX = 2_147_483_647
+const Serial = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+const Time = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+const Count = Type.Integer({ minimum: 0, maximum: INT4_MAX })
 
 const ResourceRow = Type.Object(
   {
-    seq: Type.Integer({ minimum: 1 }),
+    seq: Serial,
     id: Type.String({ minLength: 1 }),
     kind: Type.String({ minLength: 1 }),
     project: Type.String({ minLength: 1 }),
     name: Text,
     status: Type.String({ minLength: 1 }),
     parent_id: Nullable(Text),
-    version: Type.Integer({ minimum: 1 }),
+    version: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
     data: Type.Record(Type.String(), Json),
-    created_at: Int,
-    updated_at: Int,
+    created_at: Time,
+    updated_at: Time,
   },
   { additionalProperties: false },
 )
 const TransitionRow = Type.Object(
   {
-    id: Type.Integer({ minimum: 1 }),
+    id: Serial,
     resource_id: Text,
     operation: Text,
-    due_at: Int,
-    expected_version: Int,
+    due_at: Time,
+    expected_version: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
     outcome: Type.Union([Type.Literal('complete'), Type.Literal('fail')]),
     detail: Nullable(Type.Record(Type.String(), Json)),
-    created_at: Int,
+    created_at: Time,
   },
   { additionalProperties: false },
 )
 const FaultRow = Type.Object(
   {
-    id: Type.Integer({ minimum: 1 }),
+    id: Serial,
     kind: Text,
     operation: Text,
     rule: Type.Record(Type.String(), Json),
-    remaining: Nullable(Int),
-    matched: Int,
-    fired: Int,
-    created_at: Int,
+    remaining: Nullable(Count),
+    matched: Count,
+    fired: Count,
+    created_at: Time,
   },
   { additionalProperties: false },
 )
@@ -119,7 +130,7 @@ export const Snapshot = Type.Object(
   {
     format: Type.Literal('mockcloud-snapshot'),
     version: Type.Literal(1),
-    clock_ms: Int,
+    clock_ms: Time,
     taken_at: Text,
     state: Type.Object(
       {
@@ -127,9 +138,9 @@ export const Snapshot = Type.Object(
         transitions: Type.Array(TransitionRow),
         ip_allocations: Type.Array(Type.Object({ pool: Text, address: Text, owner_id: Text }, { additionalProperties: false })),
         refs: Type.Array(Type.Object({ from_id: Text, to_id: Text, relation: Text }, { additionalProperties: false })),
-        counters: Type.Array(Type.Object({ key: Text, value: Int }, { additionalProperties: false })),
+        counters: Type.Array(Type.Object({ key: Text, value: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false })),
         faults: Type.Array(FaultRow),
-        id_counter: Type.Integer({ minimum: 0 }),
+        id_counter: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
       },
       { additionalProperties: false },
     ),

@@ -8,9 +8,12 @@ export function registerStateRoutes(app: FastifyInstance): void {
   const { engine } = app.mockcloud
   const tags = ['control: state']
 
-  app.post('/reset', { schema: { tags, summary: 'Forget every resource (or one project\'s); seeded flavors, images and the public network stay', body: ResetBody, response: { 200: ResetResult } } }, async (req) => {
+  app.post('/reset', { schema: { tags, summary: 'Forget every resource, fault rule and logged call (or one project\'s resources); seeded flavors, images and the public network stay', body: ResetBody, response: { 200: ResetResult } } }, async (req) => {
     const body = req.body as Static<typeof ResetBody> | undefined
-    return { removed: await resetState(engine, { project: body?.project }) }
+    const removed = await resetState(engine, { project: body?.project })
+    // NOTE: a full reset is how a test starts over; it should not see the previous test's calls.
+    if (body?.project === undefined) app.mockcloud.calls.clear()
+    return { removed }
   })
 
   app.get('/snapshot', { schema: { tags, summary: 'The whole state as JSON, pending transitions included', response: { 200: Snapshot } } }, async () => exportSnapshot(engine))
