@@ -1,6 +1,7 @@
 import { errorFromResponse } from '../sdk/errors.js'
 import { FetchTransport, type HttpMethod } from '../sdk/transport.js'
-import type { CallFilter, CallRecord, ClockState, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import { openEventStream } from './event-stream.js'
+import type { CallFilter, CallRecord, ClockState, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface ControlClientOptions {
   /** The mockcloud's root URL (`http://127.0.0.1:4600`). */
@@ -23,7 +24,7 @@ export interface ControlClientOptions {
 export class ControlClient {
   private readonly transport: FetchTransport
 
-  constructor(opts: ControlClientOptions) {
+  constructor(private readonly opts: ControlClientOptions) {
     // NOTE: the control key travels as a bearer token, as the API key does on the native face.
     this.transport = new FetchTransport({ baseUrl: opts.url, apiKey: opts.controlKey || undefined, fetch: opts.fetch })
   }
@@ -79,6 +80,23 @@ export class ControlClient {
 
   importSnapshot(snapshot: Snapshot): Promise<SnapshotLoaded> {
     return this.request('POST', '/_mockcloud/snapshot', snapshot)
+  }
+
+  /**
+   * Calls `listener` with every state change from now on (`/_mockcloud/events`),
+   * filtered by project and kind. Resolves once the stream is open, so no
+   * change made after it resolves is missed, with a function that closes it.
+   */
+  subscribe(listener: (event: ControlEvent) => void, filter: EventFilter = {}): Promise<() => void> {
+    const query = new URLSearchParams()
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) query.set(k, v)
+    const qs = query.size ? `?${query}` : ''
+    return openEventStream(`${this.opts.url.replace(/\/+$/, '')}/_mockcloud/events${qs}`, this.opts.controlKey, (data) => listener(JSON.parse(data) as ControlEvent))
+  }
+
+  /** `/metrics`, in Prometheus' text format. */
+  async metrics(): Promise<string> {
+    return String(await this.request<string>('GET', '/metrics'))
   }
 
   private async request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {

@@ -4,7 +4,7 @@ import { ManualClock } from '../clock/manual-clock.js'
 import type { ProfileName } from '../engine/timing.js'
 import { HttpInfraClient } from '../sdk/http-infra-client.js'
 import { ControlClient } from './control-client.js'
-import type { CallFilter, CallRecord, ClockState, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import type { CallFilter, CallRecord, ClockState, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface StartMockCloudOptions {
   /**
@@ -77,6 +77,15 @@ export interface MockCloud {
     list(filter?: CallFilter): Promise<CallRecord[]>
     clear(): Promise<void>
   }
+  events: {
+    /**
+     * Calls `listener` with every state change from now on, filtered by
+     * project and kind; resolves once listening, with a function that stops it.
+     */
+    subscribe(listener: (event: ControlEvent) => void, filter?: EventFilter): Promise<() => void>
+  }
+  /** The Prometheus metrics (`/metrics`) as text. */
+  metrics(): Promise<string>
   /** Forgets every resource, fault rule and logged call, or one project's resources; seeded flavors and images stay. */
   reset(project?: string): Promise<ResetResult>
   snapshot: {
@@ -169,6 +178,10 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
       list: (filter) => control.listCalls(filter),
       clear: () => control.clearCalls(),
     },
+    events: {
+      subscribe: (listener, filter) => control.subscribe(listener, filter),
+    },
+    metrics: () => control.metrics(),
     reset: (project) => control.reset(project),
     snapshot: {
       export: () => control.exportSnapshot(),

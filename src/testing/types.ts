@@ -1,5 +1,5 @@
 import type { Static } from 'typebox'
-import type { Call, CallsQuery, Clock, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
+import type { Call, CallsQuery, Clock, Event, EventsQuery, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
 
 /**
  * The control face's shapes, as the test kit sends and receives them: the
@@ -28,3 +28,7 @@ export type CallFilter = Static<typeof CallsQuery>
 export type Snapshot = Static<typeof Snapshot>
 export type SnapshotLoaded = Static<typeof SnapshotLoaded>
 export type ResetResult = Static<typeof ResetResult>
+/** One state change, as `/_mockcloud/events` streams it. */
+export type ControlEvent = Static<typeof Event>
+/** Filters of the event stream: `project`, `kind` (`vm`, `volume`…). */
+export type EventFilter = Static<typeof EventsQuery>

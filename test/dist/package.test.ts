@@ -117,7 +117,7 @@ describe('the test kit under jest', () => {
   it('runs in jest (ESM mode) and leaves nothing open, so jest exits by itself', async () => {
     mkdirSync(join(project, 'jest'))
     writeFileSync(
-      join(project, 'jest', 'kit.test.mjs'),
+      join(project, 'jest', 'kit.test.js'),
       [
         "import { InfraClientDouble, startMockCloud } from 'mockcloud/testing'",
         'let mc',
@@ -137,12 +137,12 @@ describe('the test kit under jest', () => {
         '})',
       ].join('\n'),
     )
-    // NOTE: no --forceExit: a handle the kit left open would keep jest running past this test's timeout.
+    // NOTE: .js is ESM in this type: module project. No --forceExit: a handle the kit left open would keep jest running past this test's timeout.
     const jest = [join(ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--rootDir', 'jest', '--config', JSON.stringify({ transform: {} })]
     const res = await run(process.execPath, ['--experimental-vm-modules', '--no-warnings', ...jest], { cwd: project, env: { ...process.env, MOCKCLOUD_CONTROL_KEY: '' } }).catch(
       (e: { stdout: string; stderr: string; code: number }) => e,
     )
-    expect(res.stderr).toMatch(/Tests:\s+2 passed, 2 total/)
+    expect(res.stderr, `${res.stdout}${res.stderr}`).toMatch(/Tests:\s+2 passed, 2 total/)
   }, 60_000)
 })
 

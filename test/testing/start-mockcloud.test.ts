@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ConflictError, InjectedFaultError, NotFoundError, ResourceErrorStateError, UnauthorizedError, ValidationError } from '../../src/sdk/errors.js'
-import { connectMockCloud, startMockCloud, type MockCloud } from '../../src/testing/index.js'
+import { connectMockCloud, startMockCloud, type ControlEvent, type MockCloud } from '../../src/testing/index.js'
 
 const started: MockCloud[] = []
 async function kit(...args: Parameters<typeof startMockCloud>): Promise<MockCloud> {
@@ -139,5 +139,30 @@ describe('startMockCloud', () => {
     await friend.stop()
     // NOTE: a connected handle's stop leaves the server running.
     expect((await mc.client.listNetworks()).items).toHaveLength(1)
+  })
+
+  it('streams state changes filtered by kind, and serves the metrics', async () => {
+    const mc = await kit({ seed: '1' })
+    const vms: ControlEvent[] = []
+    const all: ControlEvent[] = []
+    const offVms = await mc.events.subscribe((e) => vms.push(e), { kind: 'vm' })
+    await mc.events.subscribe((e) => all.push(e))
+    const net = await mc.client.createNetwork({ name: 'n' })
+    const vm = await mc.client.createInstance({ name: 'web', networkId: net.id })
+    await mc.clock.advance(3_000)
+    await expect.poll(() => vms.length).toBe(2)
+    expect(vms.map((e) => [e.kind, e.resource_id, e.type, e.from_status, e.to_status])).toEqual([
+      ['vm', vm.id, 'created', null, 'building'],
+      ['vm', vm.id, 'changed', 'building', 'active'],
+    ])
+    expect(all.some((e) => e.kind === 'environment' && e.resource_id === net.id)).toBe(true)
+    offVms()
+    await expect(mc.events.subscribe(() => undefined, { kind: 'nope' })).rejects.toMatchObject({ status: 400, field: 'kind' })
+
+    const text = await mc.metrics()
+    expect(text).toMatch(/^mockcloud_requests_total\{face="native",operation="vms.create",status="202"\} 1$/m)
+    expect(text).toMatch(/^mockcloud_resources\{kind="vm",status="active"\} 1$/m)
+    // NOTE: stop ends the open stream rather than waiting for it.
+    await mc.stop()
   })
 })

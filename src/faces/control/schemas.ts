@@ -181,4 +181,18 @@ export const EventsQuery = Type.Object(
   { additionalProperties: false },
 )
 
+export const Event = Type.Object({
+  seq: Int,
+  at: Text,
+  project: Text,
+  kind: Type.String({ description: 'vm, volume, container…' }),
+  resource_id: Text,
+  name: Text,
+  type: Type.Union([Type.Literal('created'), Type.Literal('changed'), Type.Literal('deleted')]),
+  operation: Nullable(Text),
+  from_status: Nullable(Text),
+  to_status: Nullable(Text),
+  version: Int,
+})
+
 export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })
