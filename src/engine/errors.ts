@@ -9,7 +9,7 @@ export const EMU_ERR_CONFLICT = 'EMU_ERR_CONFLICT'
 export const EMU_ERR_INVALID_STATE = 'EMU_ERR_INVALID_STATE'
 export const EMU_ERR_EXHAUSTED = 'EMU_ERR_EXHAUSTED'
 /** An error a fault rule asked for (the control face's `/_mockcloud/faults`). */
-export const EMU_ERR_INJECTED_FAULT = 'EMU_ERR_INJECTED_FAULT'
+export const EMU_ERR_INJECTED = 'EMU_ERR_INJECTED'
 
 export type EngineErrorCode =
   | typeof EMU_ERR_NOT_FOUND
@@ -17,7 +17,7 @@ export type EngineErrorCode =
   | typeof EMU_ERR_CONFLICT
   | typeof EMU_ERR_INVALID_STATE
   | typeof EMU_ERR_EXHAUSTED
-  | typeof EMU_ERR_INJECTED_FAULT
+  | typeof EMU_ERR_INJECTED
 
 export class EngineError extends Error {
   constructor(

@@ -2,7 +2,7 @@ import type { FaultRecord } from '../store/records.js'
 import type { Queries } from '../store/queries.js'
 import type { SeededRandom } from '../random/seeded-random.js'
 import { failStateOf } from './define-kind.js'
-import { EngineError, EMU_ERR_INJECTED_FAULT, ValidationError } from './errors.js'
+import { EngineError, EMU_ERR_INJECTED, ValidationError } from './errors.js'
 import type { KindRegistry } from './registry.js'
 
 /** What a fault does to the operation it fires on. */
@@ -48,7 +48,7 @@ export class InjectedFaultError extends EngineError {
     message: string,
     readonly faultId: number,
   ) {
-    super(EMU_ERR_INJECTED_FAULT, status, message)
+    super(EMU_ERR_INJECTED, status, message)
   }
 }
 

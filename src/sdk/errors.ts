@@ -18,7 +18,7 @@ export const SDK_ERR_WAIT_TIMEOUT = 'SDK_ERR_WAIT_TIMEOUT'
 export const SDK_ERR_RESOURCE_ERROR = 'SDK_ERR_RESOURCE_ERROR'
 export const SDK_ERR_CLOSED = 'SDK_ERR_CLOSED'
 /** The wire code of an error a fault rule injected (any status). */
-export const EMU_ERR_INJECTED_FAULT = 'EMU_ERR_INJECTED_FAULT'
+export const EMU_ERR_INJECTED = 'EMU_ERR_INJECTED'
 
 export interface MockcloudErrorDetails {
   /** HTTP status; 0 when no HTTP answer was involved. */
@@ -68,7 +68,7 @@ export class ValidationError extends MockcloudError {}
 /** 401: the server wants a (different) API key. */
 export class UnauthorizedError extends MockcloudError {}
 
-/** A fault rule set up by the test answered instead of the emulator (wire code EMU_ERR_INJECTED_FAULT, any status). */
+/** A fault rule set up by the test answered instead of the emulator (wire code EMU_ERR_INJECTED, any status). */
 export class InjectedFaultError extends MockcloudError {}
 
 /** The server could not be reached, or the connection broke; `cause` is the original error. */
@@ -129,7 +129,7 @@ export function errorFromResponse(status: number, body: unknown, renameField: (w
     typeof wire?.message === 'string' ? wire.message : `unexpected answer ${status}${typeof body === 'string' && body ? `: ${body.slice(0, 200)}` : ''}`
   const wireField = typeof wire?.field === 'string' ? wire.field : null
   const details: MockcloudErrorDetails = { status, code, wireField, field: wireField === null ? null : renameField(wireField) }
-  if (code === EMU_ERR_INJECTED_FAULT) return new InjectedFaultError(message, details)
+  if (code === EMU_ERR_INJECTED) return new InjectedFaultError(message, details)
   switch (status) {
     case 400:
       return new ValidationError(message, details)

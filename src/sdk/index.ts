@@ -36,7 +36,7 @@ export {
   WaitTimeoutError,
   ResourceErrorStateError,
   errorFromResponse,
-  EMU_ERR_INJECTED_FAULT,
+  EMU_ERR_INJECTED,
   SDK_ERR_NETWORK,
   SDK_ERR_BAD_RESPONSE,
   SDK_ERR_WAIT_TIMEOUT,

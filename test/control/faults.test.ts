@@ -95,7 +95,7 @@ describe('an error effect answers at once, with the rule status and message, and
       const before = await stateRows(t)
       const res = await t.call('POST', path, body(env))
       expect(res.status).toBe(507)
-      expect(res.body).toEqual({ error: { status: 507, code: 'EMU_ERR_INJECTED_FAULT', message: `no room for a ${kind}`, field: null } })
+      expect(res.body).toEqual({ error: { status: 507, code: 'EMU_ERR_INJECTED', message: `no room for a ${kind}`, field: null } })
       expect(await stateRows(t)).toEqual(before)
       expect(await faultById(fault.id)).toMatchObject({ remaining: 0, matched: 1, fired: 1 })
       // count 1: spent, so the next create goes through.
@@ -111,7 +111,7 @@ describe('an error effect answers at once, with the rule status and message, and
     await addFault({ kind: 'vm', operation: 'delete', effect: { error: { status: 500, message: 'hypervisor unreachable' } } })
     const del = await t.call('DELETE', `/api/v1/vms/${vm.id}`)
     expect(del.status).toBe(500)
-    expect(del.body.error).toEqual({ status: 500, code: 'EMU_ERR_INJECTED_FAULT', message: 'hypervisor unreachable', field: null })
+    expect(del.body.error).toEqual({ status: 500, code: 'EMU_ERR_INJECTED', message: 'hypervisor unreachable', field: null })
     await t.advance(60_000)
     const after = await t.call('GET', `/api/v1/vms/${vm.id}`)
     expect(after.status).toBe(200)
@@ -127,7 +127,7 @@ describe('an error effect answers at once, with the rule status and message, and
     await addFault({ kind: 'vm', operation: 'stop', effect: { error: { status: 409, message: 'stop refused' } } })
     await addFault({ kind: 'volume', operation: 'attach', effect: { error: { status: 503, message: 'attach refused' } } })
     const stop = await t.call('POST', `/api/v1/vms/${vm.id}/stop`)
-    expect([stop.status, stop.body.error.message, stop.body.error.code]).toEqual([409, 'stop refused', 'EMU_ERR_INJECTED_FAULT'])
+    expect([stop.status, stop.body.error.message, stop.body.error.code]).toEqual([409, 'stop refused', 'EMU_ERR_INJECTED'])
     const attach = await t.call('POST', `/api/v1/volumes/${vol.id}/attach/${vm.id}`)
     expect([attach.status, attach.body.error.message]).toEqual([503, 'attach refused'])
     // Start is not matched by the stop rule.
@@ -247,7 +247,7 @@ describe('latency, stuck and failing lifecycles', () => {
     expect(await settled(pending)).toBe(false)
     await t.clock.advance(1_000)
     const res = await pending
-    expect([res.status, res.body.error.code, res.body.error.message]).toEqual([504, 'EMU_ERR_INJECTED_FAULT', 'timed out upstream'])
+    expect([res.status, res.body.error.code, res.body.error.message]).toEqual([504, 'EMU_ERR_INJECTED', 'timed out upstream'])
     expect(await stateRows(t)).toEqual(before)
   })
 

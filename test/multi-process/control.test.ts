@@ -36,7 +36,7 @@ run('the control face across the nodes of a shared deployment', () => {
     const rule = await call(a, 'POST', '/_mockcloud/faults', { kind: 'environment', operation: 'create', effect: { error: { status: 503, message: 'region down' } }, count: 1 })
     expect(rule.status).toBe(201)
     const refused = await call(b, 'POST', '/api/v1/environments', { name: 'e' })
-    expect(refused).toEqual({ status: 503, body: { error: { status: 503, code: 'EMU_ERR_INJECTED_FAULT', message: 'region down', field: null } } })
+    expect(refused).toEqual({ status: 503, body: { error: { status: 503, code: 'EMU_ERR_INJECTED', message: 'region down', field: null } } })
     expect((await call(a, 'POST', '/api/v1/environments', { name: 'e' })).status).toBe(201)
     expect((await call(a, 'GET', '/_mockcloud/faults')).body.items).toEqual([expect.objectContaining({ id: rule.body.id, fired: 1, remaining: 0 })])
   })

@@ -33,9 +33,9 @@ describe('errorFromResponse', () => {
 
   it('an injected fault is an InjectedFaultError whatever its status', () => {
     for (const status of [400, 404, 409, 429, 500, 503]) {
-      const err = errorFromResponse(status, body(status, 'EMU_ERR_INJECTED_FAULT', 'injected: boom'))
+      const err = errorFromResponse(status, body(status, 'EMU_ERR_INJECTED', 'injected: boom'))
       expect(err).toBeInstanceOf(InjectedFaultError)
-      expect(err).toMatchObject({ status, code: 'EMU_ERR_INJECTED_FAULT', message: 'injected: boom' })
+      expect(err).toMatchObject({ status, code: 'EMU_ERR_INJECTED', message: 'injected: boom' })
     }
   })
 
