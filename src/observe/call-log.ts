@@ -57,11 +57,14 @@ export class CallLog {
   /** A call another node answered. */
   add(call: Omit<CallRecord, 'seq'>): void {
     this.calls.push({ seq: ++this.seq, ...call })
-    if (this.calls.length > this.capacity) this.calls.splice(0, this.calls.length - this.capacity)
+    // NOTE: trimmed a quarter at a time: dropping one per call shifts the whole array on every request once full.
+    if (this.calls.length >= this.capacity + Math.max(1, this.capacity >> 2)) this.calls.splice(0, this.calls.length - this.capacity)
   }
 
+  /** The last `capacity` calls that match, oldest first (`limit`: only the last N of them). */
   list(f: CallFilter = {}): CallRecord[] {
-    const out = this.calls.filter(
+    const kept = this.calls.length > this.capacity ? this.calls.slice(-this.capacity) : this.calls
+    const out = kept.filter(
       (c) =>
         (f.face === undefined || c.face === f.face) &&
         (f.operation === undefined || c.operation === f.operation) &&
