@@ -58,6 +58,12 @@ export interface Runtime {
    * every node. 409 on a manual clock (advance it instead).
    */
   setTimeScale(scale: number): Promise<void>
+  /**
+   * Replaces the timing profile and its overrides for operations started from
+   * now on (transitions already scheduled keep their time), on every node.
+   * A bad profile or override is a ValidationError naming it; nothing changes.
+   */
+  setTiming(change: { profile?: ProfileName | undefined; timing?: readonly string[] | undefined }): Promise<void>
   close(): Promise<void>
 }
 
@@ -149,6 +155,31 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       if (bus instanceof RedisEventBus) await bus.notify({ type: 'settings', node })
     }
 
+    const setTiming = async (change: { profile?: ProfileName | undefined; timing?: readonly string[] | undefined }) => {
+      const profile = change.profile ?? engine.timing.profile
+      const overrides = change.timing ?? (await loadSettings(store.read))?.timing ?? []
+      let timing: Timing
+      try {
+        timing = new Timing(registry, profile, [])
+        overrides.forEach((o, i) => {
+          try {
+            timing.set(o)
+          } catch (err) {
+            throw new ValidationError(`timing[${i}]`, `timing[${i}]: ${(err as Error).message}`)
+          }
+        })
+      } catch (err) {
+        if (err instanceof ValidationError) throw err
+        throw new ValidationError('profile', `profile: ${(err as Error).message}`)
+      }
+      await store.transaction(async (q) => {
+        const current = await loadSettings(q)
+        if (current) await saveSettings(q, { ...current, profile, timing: [...overrides] })
+      })
+      engine.timing = timing
+      if (bus instanceof RedisEventBus) await bus.notify({ type: 'settings', node })
+    }
+
     return {
       engine,
       scheduler,
@@ -156,6 +187,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       mode: { runner: runner === scheduler ? 'in-process' : 'bullmq', worker: runsTransitions, bus: bus instanceof RedisEventBus ? 'redis' : 'in-process' },
       calls,
       setTimeScale,
+      setTiming,
       close: closeAll,
     }
   } catch (err) {

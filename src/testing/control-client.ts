@@ -1,7 +1,7 @@
 import { errorFromResponse } from '../sdk/errors.js'
 import { FetchTransport, type HttpMethod } from '../sdk/transport.js'
 import { openEventStream } from './event-stream.js'
-import type { CallFilter, CallRecord, ClockState, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface ControlClientOptions {
   /** The mockcloud's root URL (`http://127.0.0.1:4600`). */
@@ -40,6 +40,15 @@ export class ControlClient {
 
   setTimeScale(timeScale: number): Promise<ClockState> {
     return this.request('POST', '/_mockcloud/clock', { time_scale: timeScale })
+  }
+
+  config(): Promise<Config> {
+    return this.request('GET', '/_mockcloud/config')
+  }
+
+  /** Changes the timing profile or overrides for operations started from now on. */
+  setConfig(change: ConfigChange): Promise<Config> {
+    return this.request('POST', '/_mockcloud/config', change)
   }
 
   addFault(rule: FaultRule): Promise<Fault> {

@@ -4,7 +4,7 @@ import { ManualClock } from '../clock/manual-clock.js'
 import type { ProfileName } from '../engine/timing.js'
 import { HttpInfraClient } from '../sdk/http-infra-client.js'
 import { ControlClient } from './control-client.js'
-import type { CallFilter, CallRecord, ClockState, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface StartMockCloudOptions {
   /**
@@ -63,6 +63,11 @@ export interface MockCloud {
     advance(ms: number): Promise<Date>
     /** Changes how fast a system clock runs. */
     setTimeScale(timeScale: number): Promise<ClockState>
+  }
+  config: {
+    get(): Promise<Config>
+    /** Changes the timing profile (`{ profile: 'realistic' }`) or overrides (`{ timing: ['vm.create.latency=10s'] }`) for operations started from now on. */
+    set(change: ConfigChange): Promise<Config>
   }
   faults: {
     /** Adds a rule, e.g. `{ kind: 'vm', operation: 'create', effect: { error: { status: 503, message: 'no capacity' } }, count: 1 }`. */
@@ -167,6 +172,10 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
       state: () => control.clock(),
       advance: async (ms) => new Date((await control.advance(ms)).now_ms),
       setTimeScale: (timeScale) => control.setTimeScale(timeScale),
+    },
+    config: {
+      get: () => control.config(),
+      set: (change) => control.setConfig(change),
     },
     faults: {
       add: (rule) => control.addFault(rule),

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox'
-import type { Call, CallsQuery, Clock, Event, EventsQuery, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
+import type { Call, CallsQuery, Clock, Config, ConfigBody, Event, EventsQuery, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
 
 /**
  * The control face's shapes, as the test kit sends and receives them: the
@@ -32,3 +32,7 @@ export type ResetResult = Static<typeof ResetResult>
 export type ControlEvent = Static<typeof Event>
 /** Filters of the event stream: `project`, `kind` (`vm`, `volume`…). */
 export type EventFilter = Static<typeof EventsQuery>
+/** What a mockcloud runs with: profile, timing overrides, clock, seed, backends. */
+export type Config = Static<typeof Config>
+/** A change of timings: a new `profile`, and/or `timing` overrides replacing the old ones. */
+export type ConfigChange = Static<typeof ConfigBody>

@@ -60,6 +60,13 @@ run('the control face across the nodes of a shared deployment', () => {
     expect(advance.body.error.message).toMatch(/not manual/)
   })
 
+  it('timings changed on one node are used by the other', async () => {
+    expect((await call(b, 'POST', '/_mockcloud/config', { profile: 'realistic', timing: ['vm.create.failureRate=0'] })).status).toBe(200)
+    await until(async () => ((await call(a, 'GET', '/_mockcloud/config')).body.profile === 'realistic' ? true : undefined), 'a to follow the new profile')
+    expect((await call(a, 'GET', '/_mockcloud/config')).body).toMatchObject({ timing: ['vm.create.failureRate=0'], runner: 'bullmq', bus: 'redis', store: 'postgres' })
+    expect(a.mockcloud.engine.timing.of('compute.server', 'create').failureRate).toBe(0)
+  })
+
   it('a reset on one node forgets what the other created; a snapshot on either holds everything', async () => {
     await call(b, 'POST', '/api/v1/environments', { name: 'from-b' })
     const snap = (await call(a, 'GET', '/_mockcloud/snapshot')).body as { state: { resources: Array<{ name: string }> } }

@@ -120,6 +120,19 @@ describe('startMockCloud', () => {
     expect(other.ipAddress).not.toBe(vm.ipAddress)
   })
 
+  it('changes the timings while it runs', async () => {
+    const mc = await kit({ seed: '1', profile: 'instant' })
+    expect(await mc.config.get()).toMatchObject({ profile: 'instant', timing: [], clock: 'manual', seed: '1' })
+    await mc.config.set({ profile: 'fast', timing: ['vm.create.latency=5s'] })
+    const net = await mc.client.createNetwork({ name: 'n' })
+    const vm = await mc.client.createInstance({ name: 'web', networkId: net.id })
+    await mc.clock.advance(4_999)
+    expect((await mc.client.getInstance(vm.id)).status).toBe('building')
+    await mc.clock.advance(1)
+    expect((await mc.client.getInstance(vm.id)).status).toBe('active')
+    await expect(mc.config.set({ timing: ['vm.create.latency=soon'] })).rejects.toMatchObject({ status: 400, field: 'timing[0]' })
+  })
+
   it('runs on the system clock when asked, where advancing is a conflict and the scale can change', async () => {
     const mc = await kit({ clock: 'system', timeScale: 0.5 })
     expect((await mc.clock.state()).mode).toBe('scaled')

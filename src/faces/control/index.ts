@@ -3,6 +3,7 @@ import { sendNativeError, toNativeError } from '../native/errors.js'
 import { controlKeyGuard } from './auth.js'
 import { registerCallRoutes } from './calls-routes.js'
 import { registerClockRoutes } from './clock-routes.js'
+import { registerConfigRoutes } from './config-routes.js'
 import { registerEventRoutes } from './events-routes.js'
 import { registerFaultRoutes } from './faults-routes.js'
 import { registerStateRoutes } from './state-routes.js'
@@ -14,8 +15,8 @@ export interface ControlFaceOptions {
 
 /**
  * The control face (`/_mockcloud/`): what tests and the dashboard drive —
- * reset, fault rules, the clock, snapshots, the call log and the event
- * stream. Register with `{ prefix: '/_mockcloud' }`. Errors use the native
+ * reset, fault rules, the clock, timings, snapshots, the call log and the
+ * event stream. Register with `{ prefix: '/_mockcloud' }`. Errors use the native
  * API's shape; its calls are not written to the call log.
  */
 export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions): Promise<void> {
@@ -27,6 +28,7 @@ export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions
   registerStateRoutes(app)
   registerFaultRoutes(app)
   registerClockRoutes(app)
+  registerConfigRoutes(app)
   registerCallRoutes(app)
   registerEventRoutes(app)
 }

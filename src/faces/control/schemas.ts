@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox'
+import { PROFILES } from '../../engine/timing.js'
 import { PROJECT_ID_PATTERN } from '../../engine/scope.js'
 
 /** The control face's wire schemas (`/_mockcloud/...`, snake_case JSON). */
@@ -72,6 +73,24 @@ export const Clock = Type.Object({
 })
 export const AdvanceBody = Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 315_360_000_000, description: 'Milliseconds to move a manual clock forward' }) }, { additionalProperties: false })
 export const TimeScaleBody = Type.Object({ time_scale: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: '0.01 runs a minute in 0.6 s' }) }, { additionalProperties: false })
+
+export const Config = Type.Object({
+  profile: Type.String({ description: 'instant, fast or realistic' }),
+  timing: Type.Array(Text, { description: 'Overrides, kind.operation.property=value' }),
+  time_scale: Nullable(Type.Number()),
+  clock: Type.String({ description: 'system, scaled or manual' }),
+  seed: Text,
+  store: Type.String({ description: 'sqlite or postgres' }),
+  runner: Type.String({ description: 'in-process or bullmq' }),
+  bus: Type.String({ description: 'in-process or redis' }),
+})
+export const ConfigBody = Type.Object(
+  {
+    profile: Type.Optional(Type.Enum(PROFILES)),
+    timing: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 200, description: 'Replaces every override, e.g. ["vm.create.latency=30s..60s", "volume.create.failureRate=0.1"]; [] clears them' })),
+  },
+  { additionalProperties: false },
+)
 
 export const ResetBody = Nullable(Type.Object({ project: Type.Optional(ProjectId) }, { additionalProperties: false }))
 export const ResetResult = Type.Object({ removed: Int })
