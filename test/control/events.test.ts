@@ -2,6 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { environment, T0, testApp, type TestApp } from '../helpers/app.js'
 import { listen, openSse, openWs, upgradeRefusal, type SseEvent } from './support.js'
 
+/** The event of creating environment `prod` in the default project at T0. */
+function prodCreated(env: string, seq: number) {
+  return { seq, at: new Date(T0).toISOString(), project: 'default', kind: 'environment', resource_id: env, name: 'prod', type: 'created', operation: 'create', from_status: null, to_status: 'active', version: 1 }
+}
+
 let t: TestApp
 let base: string
 const cleanups: Array<() => void> = []
@@ -32,19 +37,7 @@ describe('GET /_mockcloud/events (server-sent events)', () => {
     const env = await environment(t, 'prod')
     const envCreated = await nextMatching(sse.next, (e) => JSON.parse(e.data!).resource_id === env)
     const data = JSON.parse(envCreated.data!)
-    expect(data).toEqual({
-      seq: data.seq,
-      at: new Date(T0).toISOString(),
-      project: 'default',
-      kind: 'environment',
-      resource_id: env,
-      name: 'prod',
-      type: 'created',
-      operation: 'create',
-      from_status: null,
-      to_status: 'active',
-      version: 1,
-    })
+    expect(data).toEqual(prodCreated(env, data.seq))
     expect(envCreated).toMatchObject({ id: String(data.seq), event: 'created' })
 
     const { body: vm } = await t.call('POST', '/api/v1/vms', { name: 'web', environment_id: env })
@@ -148,19 +141,7 @@ describe('GET /_mockcloud/events/ws (WebSocket)', () => {
 
     const env = await environment(t, 'prod')
     const first = await all.next()
-    expect(first).toEqual({
-      seq: first.seq,
-      at: new Date(T0).toISOString(),
-      project: 'default',
-      kind: 'environment',
-      resource_id: env,
-      name: 'prod',
-      type: 'created',
-      operation: 'create',
-      from_status: null,
-      to_status: 'active',
-      version: 1,
-    })
+    expect(first).toEqual(prodCreated(env, first.seq))
 
     const theirs = await environment(t, 'theirs', { 'x-project-id': 'acme' })
     await t.call('POST', '/api/v1/vms', { name: 'not-this', environment_id: env })
