@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Database } from './database.js'
 import { startCheckpointer } from './sqlite-checkpointer.js'
+import { claimSqliteFile } from './sqlite-owner-lock.js'
 import { Store } from './store.js'
 
 /**
@@ -20,7 +21,14 @@ export async function openSqliteStore(path: string): Promise<Store> {
   const memory = path === ':memory:'
   const location = memory ? path : resolve(path)
   if (!memory) mkdirSync(dirname(location), { recursive: true })
-  const sqlite = new SQLite(location)
+  const release = memory ? () => undefined : claimSqliteFile(location)
+  let sqlite: SQLite.Database
+  try {
+    sqlite = new SQLite(location)
+  } catch (err) {
+    release()
+    throw err
+  }
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
@@ -32,7 +40,13 @@ export async function openSqliteStore(path: string): Promise<Store> {
   // transaction it would see uncommitted writes, so then it waits its turn as usual.
   const direct = (source: string, parameters: readonly unknown[]) => (sqlite.inTransaction ? undefined : sqlite.prepare(source).all(parameters))
   const store = new Store(db, 'sqlite', location, { direct })
-  await store.migrate()
+  store.onClose(async () => release())
+  try {
+    await store.migrate()
+  } catch (err) {
+    await store.close()
+    throw err
+  }
   if (!memory) {
     sqlite.pragma('wal_autocheckpoint = 0')
     const checkpointer = startCheckpointer(location, () => {

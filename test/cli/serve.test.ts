@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useCli } from '../helpers/cli.js'
@@ -25,6 +26,23 @@ describe('mockcloud serve', () => {
     expect(second.output()).toMatch(new RegExp(`port ${port} on 127.0.0.1 is already in use`))
     first.kill('SIGTERM')
     expect(await first.exited).toBe(0)
+  })
+
+  it('refuses a second server on the same SQLite file, and lets it go on a clean stop', async () => {
+    const db = join(dir(), 'state.db')
+    const [p1, p2] = [await freePort(), await freePort()]
+    const first = mockcloud(['serve', '--port', String(p1), '--db', db])
+    await health(p1)
+    const second = mockcloud(['serve', '--port', String(p2), '--db', db])
+    expect(await second.exited).toBe(1)
+    expect(second.output().trim()).toBe(`mockcloud: ${db} is in use by another mockcloud (pid ${first.pid}): one process per SQLite file; to share state between processes, use a postgres:// --db`)
+    first.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+    expect(existsSync(`${db}.lock`)).toBe(false)
+    const third = mockcloud(['serve', '--port', String(p2), '--db', db])
+    await health(p2)
+    third.kill('SIGTERM')
+    expect(await third.exited).toBe(0)
   })
 
   it('reads its settings from MOCKCLOUD_* variables and logs structured JSON', async () => {
