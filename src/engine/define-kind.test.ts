@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest'
+import { Type } from 'typebox'
 import { defineKind } from './define-kind.js'
 import { ALL_KINDS } from './kinds/index.js'
 
 describe('defineKind', () => {
   it('rejects a state machine that names an undeclared state', () => {
-    expect(() => defineKind({ id: 'x.y', names: ['y'], states: ['a'], operations: { create: { via: 'a', to: 'b' } }, hooks: {} })).toThrow(/unknown state 'b'/)
+    expect(() => defineKind({ id: 'x.y', names: ['y'], data: Type.Object({}), states: ['a'], operations: { create: { via: 'a', to: 'b' } }, hooks: {} })).toThrow(/unknown state 'b'/)
   })
 
   it('rejects a failure on a synchronous operation', () => {
-    expect(() => defineKind({ id: 'x.y', names: ['y'], states: ['a', 'e'], operations: { create: { to: 'a', failTo: 'e' } }, hooks: {} })).toThrow(/asynchronous/)
+    expect(() => defineKind({ id: 'x.y', names: ['y'], data: Type.Object({}), states: ['a', 'e'], operations: { create: { to: 'a', failTo: 'e' } }, hooks: {} })).toThrow(/asynchronous/)
   })
 
   it('every kind can be created and deleted', () => {

@@ -1,3 +1,4 @@
+import type { TSchema } from 'typebox'
 import type { ResourceRecord } from '../store/records.js'
 import type { EngineTx } from './engine-tx.js'
 import type { TimingDeclaration } from './timing.js'
@@ -43,6 +44,8 @@ export interface KindDef<D = Record<string, unknown>> {
   names: readonly string[]
   /** How messages call it (`security group`); default its first name. */
   label?: string
+  /** The schema of its `data`; what a loaded snapshot is checked against. */
+  data: TSchema
   states: readonly string[]
   operations: Record<string, OperationDef>
   /** Whether resources of the shared scope (flavors, images, the public network) are visible to every project. */
@@ -55,7 +58,7 @@ export interface KindDef<D = Record<string, unknown>> {
  * Checks the declaration so a typo in a state name fails at start-up.
  *
  * @example
- * export const container = defineKind({ id: 'container.container', names: ['container'],
+ * export const container = defineKind({ id: 'container.container', names: ['container'], data: ContainerDataSchema,
  *   states: ['creating', 'running', 'error'], operations: { create: { via: 'creating', to: 'running', failTo: 'error' } }, hooks: {} })
  */
 export function defineKind<D>(def: KindDef<D>): KindDef<D> {

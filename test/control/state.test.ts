@@ -252,6 +252,7 @@ describe('GET and POST /_mockcloud/snapshot', () => {
     const env = await environment(t)
     const good = (await t.call('GET', '/_mockcloud/snapshot')).body
     const [first] = good.state.resources
+    const netAt = good.state.resources.findIndex((r: { id: string }) => r.id === env)
     const transition = { id: 1, resource_id: first.id, operation: 'create', due_at: T0, expected_version: 1, outcome: 'complete', detail: null, created_at: T0 }
     const fault = { id: 1, kind: 'compute.server', operation: 'create', rule: { match: {} }, remaining: null, matched: 0, fired: 0, created_at: T0 }
     const withState = (change: Record<string, unknown>) => ({ ...good, state: { ...good.state, ...change } })
@@ -265,6 +266,8 @@ describe('GET and POST /_mockcloud/snapshot', () => {
       [withState({ ip_allocations: [...good.state.ip_allocations, good.state.ip_allocations[0]] }), 'state.ip_allocations', /appears twice/],
       [withState({ faults: [fault] }), 'state.faults[0].rule.effect', /is required/],
       [withState({ faults: [{ ...fault, kind: 'nope', rule: { effect: { stuck: true } } }] }), 'state.faults[0].kind', /not a kind/],
+      [withState({ resources: good.state.resources.map((r: any) => (r.id === env ? { ...r, data: { ...r.data, mtu: 'big' } } : r)) }), `state.resources[${netAt}].data.mtu`, /must be integer \(network.network data\)/],
+      [withState({ resources: good.state.resources.map((r: any) => (r.id === env ? { ...r, data: { ...r.data, cidr: undefined } } : r)) }), `state.resources[${netAt}].data`, /cidr/],
     ]
     for (const [body, field, message] of cases) {
       const res = await t.call('POST', '/_mockcloud/snapshot', body)

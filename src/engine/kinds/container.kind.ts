@@ -30,6 +30,7 @@ export interface CreateContainerInput {
  */
 export const containerKind = defineKind<ContainerData>({
   id: 'container.container',
+  data: ContainerDataSchema,
   names: ['container'],
   states: ['creating', 'running', 'stopping', 'stopped', 'starting', 'deleting', 'error'],
   operations: {

@@ -25,6 +25,7 @@ export interface CreateDnsRecordInput {
 /** A DNS record set (Designate recordset): a name, a type and its values. */
 export const dnsRecordKind = defineKind<DnsRecordData>({
   id: 'dns.recordset',
+  data: DnsRecordDataSchema,
   names: ['dns-record', 'dns_record', 'recordset'],
   label: 'DNS record',
   states: ['active'],

@@ -16,6 +16,7 @@ export type FlavorData = Static<typeof FlavorDataSchema>
 /** Nova flavors. Seeded into the shared scope with devstack's ids and names. */
 export const flavorKind = defineKind<FlavorData>({
   id: 'compute.flavor',
+  data: FlavorDataSchema,
   names: ['flavor'],
   states: ['active'],
   operations: IMMEDIATE,

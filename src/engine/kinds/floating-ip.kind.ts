@@ -24,6 +24,7 @@ export interface AllocateFloatingIpInput {
  */
 export const floatingIpKind = defineKind<FloatingIpData>({
   id: 'network.floating-ip',
+  data: FloatingIpDataSchema,
   names: ['floating-ip', 'floating_ip', 'floatingip'],
   label: 'floating IP',
   states: ['active'],

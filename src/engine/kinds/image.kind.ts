@@ -18,6 +18,7 @@ export type ImageData = Static<typeof ImageDataSchema>
 /** Glance images. A few public ones are seeded into the shared scope. */
 export const imageKind = defineKind<ImageData>({
   id: 'image.image',
+  data: ImageDataSchema,
   names: ['image'],
   states: ['active'],
   operations: IMMEDIATE,

@@ -25,6 +25,7 @@ export interface CreateNetworkInput {
 /** A Neutron network; the native API calls it an environment. */
 export const networkKind = defineKind<NetworkData>({
   id: 'network.network',
+  data: NetworkDataSchema,
   names: ['environment', 'network'],
   states: ['active'],
   operations: IMMEDIATE,

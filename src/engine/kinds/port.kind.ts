@@ -16,6 +16,7 @@ export type PortData = Static<typeof PortDataSchema>
 /** A Neutron port: how a VM holds its address on a subnet. */
 export const portKind = defineKind<PortData>({
   id: 'network.port',
+  data: PortDataSchema,
   names: ['port'],
   states: ['active'],
   operations: IMMEDIATE,

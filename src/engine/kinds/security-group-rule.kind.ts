@@ -31,6 +31,7 @@ export interface RuleInput {
 /** A Neutron security group rule, child of its group. */
 export const securityGroupRuleKind = defineKind<SecurityGroupRuleData>({
   id: 'network.security-group-rule',
+  data: SecurityGroupRuleDataSchema,
   names: ['security-group-rule', 'security_group_rule'],
   label: 'security group rule',
   states: ['active'],

@@ -19,6 +19,7 @@ export interface CreateSecurityGroupInput {
 /** A Neutron security group; its rules are `network.security-group-rule` children. */
 export const securityGroupKind = defineKind<SecurityGroupData>({
   id: 'network.security-group',
+  data: SecurityGroupDataSchema,
   names: ['security-group', 'security_group', 'secgroup'],
   label: 'security group',
   states: ['active'],

@@ -39,6 +39,7 @@ export interface CreateServerInput {
  */
 export const serverKind = defineKind<ServerData>({
   id: 'compute.server',
+  data: ServerDataSchema,
   names: ['vm', 'server', 'instance'],
   states: ['building', 'active', 'stopping', 'stopped', 'starting', 'rebooting', 'deleting', 'error'],
   operations: {

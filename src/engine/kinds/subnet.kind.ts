@@ -16,6 +16,7 @@ export type SubnetData = Static<typeof SubnetDataSchema>
 /** A Neutron subnet: the address pool its ports draw from. */
 export const subnetKind = defineKind<SubnetData>({
   id: 'network.subnet',
+  data: SubnetDataSchema,
   names: ['subnet'],
   states: ['active'],
   operations: IMMEDIATE,

@@ -29,6 +29,7 @@ export interface CreateVolumeInput {
  */
 export const volumeKind = defineKind<VolumeData>({
   id: 'volume.volume',
+  data: VolumeDataSchema,
   names: ['volume'],
   states: ['creating', 'available', 'attaching', 'in-use', 'detaching', 'deleting', 'error'],
   operations: {
