@@ -80,10 +80,10 @@ describe('the npm pack tarball in an empty project', () => {
     writeFileSync(
       join(project, 'surface.mts'),
       [
-        "import { createInfraClient, EmbeddedInfraClient, HttpInfraClient, InfraClientConfigError, ManualClock, MockcloudError, NotFoundError, type InfraClient, type Instance } from 'mockcloud/sdk'",
+        "import { createInfraClient, EmbeddedInfraClient, HttpInfraClient, InfraClientConfigError, ManualClock, MockcloudError, NotFoundError, withResilience, type InfraClient, type Instance } from 'mockcloud/sdk'",
         "import { startMockCloud, connectMockCloud, ControlClient, InfraClientDouble, type MockCloud, type FaultRule, type Snapshot } from 'mockcloud/testing'",
         "import { buildApp, VERSION } from 'mockcloud'",
-        'const client: InfraClient = createInfraClient({ useMock: true, embedded: { clock: new ManualClock() } })',
+        'const client: InfraClient = withResilience(createInfraClient({ useMock: true, embedded: { clock: new ManualClock() } }), { maxRetries: 2 })',
         "const rule: FaultRule = { kind: 'vm', operation: 'create', effect: { stuck: true }, rate: 0.5 }",
         "const kit: (o: { clock: 'manual' }) => Promise<MockCloud> = startMockCloud",
         "const ids = (xs: Instance[]): string[] => xs.map((x) => x.id)",
