@@ -15,6 +15,7 @@ export { NativeInfraClient, type NativeInfraClientOptions } from './native-infra
 export { HttpInfraClient, type HttpInfraClientOptions } from './http-infra-client.js'
 export { EmbeddedInfraClient, type EmbeddedInfraClientOptions } from './embedded-infra-client.js'
 export { withResilience, isTransientError, CircuitOpenError, SDK_ERR_CIRCUIT_OPEN, type ResilienceOptions } from './with-resilience.js'
+export { withMetrics, type MetricsOptions } from './with-metrics.js'
 export { createInfraClient, InfraClientConfigError, INFRA_ENV, type CreateInfraClientOptions } from './create-infra-client.js'
 export {
   FetchTransport,

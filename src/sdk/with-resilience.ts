@@ -1,5 +1,6 @@
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, isBrokenCircuitError, noop, retry, wrap, type IPolicy } from 'cockatiel'
 import { MockcloudError, SDK_ERR_NETWORK } from './errors.js'
+import { wrapMethods } from './wrap-methods.js'
 
 export const SDK_ERR_CIRCUIT_OPEN = 'SDK_ERR_CIRCUIT_OPEN'
 
@@ -66,19 +67,12 @@ export function withResilience<T extends object>(client: T, opts: ResilienceOpti
   const forReads = wrap(breaker, retryAll)
   const forWrites = wrap(breaker, retryAnswered)
 
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown
-      if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'close' || prop === 'constructor') return value
-      const policy = idempotent(prop) ? forReads : forWrites
-      return async (...args: unknown[]) => {
-        try {
-          return await policy.execute(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args))
-        } catch (err) {
-          if (isBrokenCircuitError(err)) throw new CircuitOpenError(err)
-          throw err
-        }
-      }
-    },
+  return wrapMethods(client, async (method, call) => {
+    try {
+      return await (idempotent(method) ? forReads : forWrites).execute(call)
+    } catch (err) {
+      if (isBrokenCircuitError(err)) throw new CircuitOpenError(err)
+      throw err
+    }
   })
 }
