@@ -57,12 +57,20 @@ export function createMetrics(engine: Engine): Metrics {
       }
     },
   })
+  const perRoute = new Map<string, { requests: { inc(): void }; latency: { observe(v: number): void } }>()
   const off = engine.bus.subscribe((e) => changes.inc({ kind: kindName(engine, e.kind), type: e.type, status: e.toStatus ?? 'gone' }))
   return {
     registry,
     observeRequest(face, operation, status, seconds) {
-      requests.inc({ face, operation, status: String(status) })
-      latency.observe({ face, operation }, seconds)
+      // NOTE: a labelled child per route and status, made once: prom-client hashes the labels on every call otherwise.
+      const key = `${face}\u0000${operation}\u0000${status}`
+      let child = perRoute.get(key)
+      if (!child) {
+        child = { requests: requests.labels({ face, operation, status: String(status) }), latency: latency.labels({ face, operation }) }
+        perRoute.set(key, child)
+      }
+      child.requests.inc()
+      child.latency.observe(seconds)
     },
     close: off,
   }

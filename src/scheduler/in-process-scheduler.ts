@@ -1,6 +1,7 @@
 import type { Clock } from '../clock/clock.js'
 import type { Engine, TransitionRunner } from '../engine/engine.js'
 import type { ScheduledTransition } from '../engine/engine-tx.js'
+import type { TransitionRecord } from '../store/records.js'
 
 const BATCH = 200
 
@@ -78,19 +79,43 @@ export class InProcessScheduler implements TransitionRunner {
       this.again = false
       for (;;) {
         const due = await this.engine.store.read.dueTransitions(this.clock.now(), BATCH)
-        for (const t of due) {
-          if (this.stopped) return count
-          try {
-            if (await this.engine.complete(t)) count++
-          } catch (err) {
-            this.onError(err)
-          }
-        }
+        if (this.stopped) return count
+        count += this.engine.store.groupsCommits ? await this.completeTogether(due) : await this.completeInTurn(due)
+        if (this.stopped) return count
         if (due.length < BATCH) break
       }
     } while (this.again)
     this.applied += count
     await this.rearm()
+    return count
+  }
+
+  /** One transaction each, one after the other (in due order). */
+  private async completeInTurn(due: readonly TransitionRecord[]): Promise<number> {
+    let count = 0
+    for (const t of due) {
+      if (this.stopped) break
+      try {
+        if (await this.engine.complete(t)) count++
+      } catch (err) {
+        this.onError(err)
+      }
+    }
+    return count
+  }
+
+  /**
+   * Handed to the store all at once: a store that groups commits (SQLite)
+   * still runs them one transaction each, in due order, but commits them
+   * together, instead of paying one commit per transition.
+   */
+  private async completeTogether(due: readonly TransitionRecord[]): Promise<number> {
+    const outcomes = await Promise.allSettled(due.map((t) => this.engine.complete(t)))
+    let count = 0
+    for (const o of outcomes) {
+      if (o.status === 'fulfilled') count += o.value ? 1 : 0
+      else this.onError(o.reason)
+    }
     return count
   }
 

@@ -1,6 +1,5 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { controlKeyGuard } from '../faces/control/auth.js'
 import { controlFace } from '../faces/control/index.js'
@@ -55,7 +54,6 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
-  await app.register(websocket)
 
   const controlKey = opts.controlKey ?? (process.env['MOCKCLOUD_CONTROL_KEY'] || undefined)
   const metrics = createMetrics(runtime.engine)

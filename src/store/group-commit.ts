@@ -33,12 +33,15 @@ export class GroupCommit {
   run<T>(fn: (q: Queries) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject })
-      if (!this.draining) void this.drain()
+      if (!this.draining) {
+        this.draining = true
+        // NOTE: wait for the I/O callbacks already pending (other requests) to queue their transactions too.
+        setImmediate(() => void this.drain())
+      }
     })
   }
 
   private async drain(): Promise<void> {
-    this.draining = true
     try {
       while (this.queue.length) await this.commit(this.queue.splice(0, MAX_BATCH))
     } finally {

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
 import { QueryTemplate, type DirectReader } from './query-template.js'
+import type { ResourceCache } from './resource-cache.js'
 import type { StoreDialect } from './store.js'
 import type { EventRecord, FaultRecord, ResourceQuery, ResourceRecord, TransitionRecord } from './records.js'
 
@@ -134,11 +135,23 @@ export class Queries {
     readonly dialect: StoreDialect,
     /** Reads outside any transaction may skip Kysely's executor (SQLite, see Store). */
     private readonly direct?: DirectReader,
+    /** Committed resources of a store only this process writes (SQLite, see ResourceCache). */
+    private readonly cache?: ResourceCache,
   ) {}
 
   async getResource(id: string): Promise<ResourceRecord | undefined> {
+    const hit = this.cache?.get(id)
+    if (hit) return hit
+    // NOTE: only a read that ran outside any transaction saw committed state, so only it is kept.
+    const now = this.cache && this.direct && Q.getResource.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
+    if (now) return now[0] && this.cache!.remember(toResource(now[0]))
     const { rows } = await Q.getResource.run<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
     return rows[0] && toResource(rows[0])
+  }
+
+  /** Drops every cached resource, after a write that touches resources wholesale. */
+  forgetResources(): void {
+    this.cache?.clear()
   }
 
   /** Up to two resources of `kind` named `name` in one or two projects (two tell the caller the name is ambiguous). */
@@ -169,18 +182,21 @@ export class Queries {
   }
 
   async insertResource(r: Omit<ResourceRecord, 'seq'>): Promise<void> {
+    this.cache?.forget(r.id)
     const data = JSON.stringify(r.data)
     await Q.insertResource.run(this.db, this.dialect, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt])
   }
 
   /** Writes `next` only if the stored version is still `expectedVersion`; false when it moved on. */
   async updateResource(next: ResourceRecord, expectedVersion: number): Promise<boolean> {
+    this.cache?.forget(next.id)
     const data = JSON.stringify(next.data)
     const args = [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, expectedVersion]
     return Number((await Q.updateResource.run(this.db, this.dialect, args)).numAffectedRows) === 1
   }
 
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {
+    this.cache?.forget(id)
     return Number((await Q.deleteResource.run(this.db, this.dialect, [id, expectedVersion])).numAffectedRows) === 1
   }
 

@@ -28,11 +28,24 @@ const MARK = '\u0000mockcloud-arg:'
  * const { rows } = await byId.run(db, 'sqlite', [id])
  */
 export class QueryTemplate {
-  private readonly compiled = new Map<string, { query: CompiledQuery; slots: Array<number | { value: unknown }>; read: boolean }>()
+  private readonly compiled = new Map<string, Compiled>()
 
   constructor(private readonly build: (db: Kysely<Database>, arg: Arg) => Compilable) {}
 
   run<R = Record<string, unknown>>(db: Db, dialect: string, args: readonly unknown[], direct?: DirectReader): Promise<QueryResult<R>> {
+    const rows = direct && this.tryDirect<R>(db, dialect, args, direct)
+    if (rows) return Promise.resolve({ rows })
+    const entry = this.entry(db, dialect)
+    return db.executeQuery<R>(CompiledQuery.raw(entry.query.sql, this.parameters(entry, args)) as CompiledQuery<R>)
+  }
+
+  /** The rows of a read run at once outside any transaction, or undefined when the database cannot right now. */
+  tryDirect<R = Record<string, unknown>>(db: Db, dialect: string, args: readonly unknown[], direct: DirectReader): R[] | undefined {
+    const entry = this.entry(db, dialect)
+    return entry.read ? (direct(entry.query.sql, this.parameters(entry, args)) as R[] | undefined) : undefined
+  }
+
+  private entry(db: Db, dialect: string): Compiled {
     let entry = this.compiled.get(dialect)
     if (!entry) {
       const query = this.build(db as Kysely<Database>, ((i: number) => `${MARK}${i}`) as Arg).compile()
@@ -40,11 +53,16 @@ export class QueryTemplate {
       entry = { query, slots, read: query.query.kind === 'SelectQueryNode' }
       this.compiled.set(dialect, entry)
     }
-    const parameters = entry.slots.map((s) => (typeof s === 'number' ? args[s] : s.value))
-    if (direct && entry.read) {
-      const rows = direct(entry.query.sql, parameters)
-      if (rows) return Promise.resolve({ rows: rows as R[] })
-    }
-    return db.executeQuery<R>(CompiledQuery.raw(entry.query.sql, parameters) as CompiledQuery<R>)
+    return entry
   }
+
+  private parameters(entry: Compiled, args: readonly unknown[]): unknown[] {
+    return entry.slots.map((s) => (typeof s === 'number' ? args[s] : s.value))
+  }
+}
+
+interface Compiled {
+  query: CompiledQuery
+  slots: Array<number | { value: unknown }>
+  read: boolean
 }

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { until } from '../../test/helpers/process.js'
 import { startCheckpointer } from './sqlite-checkpointer.js'
+import { openSqliteStore } from './sqlite-store.js'
 
 describe('SQLite checkpointer', () => {
   const dirs: string[] = []
@@ -36,6 +37,25 @@ describe('SQLite checkpointer', () => {
       db.close()
     }
     expect(failures).toEqual([])
+  })
+
+  it('keeps the WAL near its limit under a stream of commits, with every commit kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockcloud-ckpt-'))
+    dirs.push(dir)
+    const path = join(dir, 'db.sqlite')
+    const limitPages = 100
+    const store = await openSqliteStore(path, { walLimitPages: limitPages })
+    const event = (i: number) => ({ at: i, project: 'p', kind: 'k', resourceId: `r-${i}-${'x'.repeat(900)}`, name: `n${i}`, type: 'created' as const, operation: 'create', fromStatus: null, toStatus: 'active', version: 1 })
+    try {
+      // NOTE: one after the other, as a steady stream of requests: each its own commit,
+      // each several pages, far more pages in all than the limit.
+      for (let i = 0; i < 600; i++) await store.transaction((q) => q.insertEvent(event(i)))
+      const walBytes = statSync(`${path}-wal`).size
+      expect(walBytes).toBeLessThan(2 * limitPages * 4096)
+      expect((await store.read.listEvents({ limit: 1000 })).length).toBe(600)
+    } finally {
+      await store.close()
+    }
   })
 
   it('reports a worker that cannot open the database', async () => {

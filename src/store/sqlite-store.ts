@@ -7,6 +7,14 @@ import { startCheckpointer } from './sqlite-checkpointer.js'
 import { claimSqliteFile } from './sqlite-owner-lock.js'
 import { Store } from './store.js'
 
+export interface SqliteStoreOptions {
+  /** WAL pages after which a commit finishes the checkpoint itself, so the WAL starts over (default 10,000: about 40 MB). */
+  walLimitPages?: number
+}
+
+/** Past this many pages the writer itself finishes the checkpoint (see `openSqliteStore`). */
+export const DEFAULT_WAL_LIMIT_PAGES = 10_000
+
 /**
  * Opens (and migrates) the embedded store: a SQLite file, or `:memory:` for tests.
  *
@@ -17,7 +25,7 @@ import { Store } from './store.js'
  * @example
  * const store = await openSqliteStore('.mockcloud/mockcloud.db')
  */
-export async function openSqliteStore(path: string): Promise<Store> {
+export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Promise<Store> {
   const memory = path === ':memory:'
   const location = memory ? path : resolve(path)
   if (!memory) mkdirSync(dirname(location), { recursive: true })
@@ -48,7 +56,14 @@ export async function openSqliteStore(path: string): Promise<Store> {
     throw err
   }
   if (!memory) {
-    sqlite.pragma('wal_autocheckpoint = 0')
+    // NOTE: the worker below copies the WAL into the file off the request thread, but under
+    // constant writes it never catches up with the last frames, and only a checkpoint that
+    // does lets the WAL start over: left alone it grew by gigabytes. So past the limit the
+    // writer finishes the job after a commit, as SQLite would on its own; by then the worker
+    // has copied nearly everything, and the file-level syncs are all it pays.
+    const limit = opts.walLimitPages ?? DEFAULT_WAL_LIMIT_PAGES
+    sqlite.pragma(`wal_autocheckpoint = ${limit}`)
+    sqlite.pragma(`journal_size_limit = ${limit * 4096 * 2}`)
     const checkpointer = startCheckpointer(location, () => {
       if (sqlite.open) sqlite.pragma('wal_autocheckpoint = 1000')
     })

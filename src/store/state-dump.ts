@@ -59,6 +59,7 @@ const BATCH = 200
  */
 export async function loadState(q: Queries, dump: StateDump): Promise<void> {
   const db = q.db
+  q.forgetResources()
   for (const table of ['transitions', 'ip_allocations', 'refs', 'faults', 'resources', 'counters', 'events'] as const) await db.deleteFrom(table).execute()
   const insert = async <R>(rows: R[], write: (chunk: R[]) => Promise<unknown>) => {
     for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH))
@@ -89,6 +90,7 @@ export async function loadState(q: Queries, dump: StateDump): Promise<void> {
  */
 export async function deleteProjectState(q: Queries, scope: { project: string } | { except: string }): Promise<number> {
   const db = q.db
+  q.forgetResources()
   const project = 'project' in scope ? scope.project : undefined
   const except = 'except' in scope ? scope.except : ''
   const owned = () => {

@@ -169,6 +169,58 @@ export function storeContract(factory: StoreFactory): void {
       expect(await store.read.getResource('kept')).toBeDefined()
     })
 
+    // NOTE: reads answered from memory (SQLite's resource cache) must never be older than the store.
+    it('reads the newest committed version after every kind of write, even right after a read', async () => {
+      await store.transaction((q) => q.insertResource(resource('a')))
+      const v1 = (await store.read.getResource('a'))!
+      await store.transaction((q) => q.updateResource({ ...v1, status: 'active', version: 2 }, 1))
+      expect((await store.read.getResource('a'))!).toMatchObject({ status: 'active', version: 2 })
+      // a write that rolls back leaves the committed version readable
+      await expect(
+        store.transaction(async (q) => {
+          await q.updateResource({ ...v1, status: 'error', version: 3 }, 2)
+          throw new Error('changed my mind')
+        }),
+      ).rejects.toThrow('changed my mind')
+      expect((await store.read.getResource('a'))!).toMatchObject({ status: 'active', version: 2 })
+      // inside a transaction, its own write is what it reads
+      const seen = await store.transaction(async (q) => {
+        await q.updateResource({ ...v1, status: 'stopped', version: 3 }, 2)
+        return (await q.getResource('a'))!.status
+      })
+      expect(seen).toBe('stopped')
+      await store.transaction((q) => q.deleteResource('a', 3))
+      expect(await store.read.getResource('a')).toBeUndefined()
+    })
+
+    it('reads what concurrent transactions committed, each seeing the one before it', async () => {
+      await store.transaction((q) => q.insertResource(resource('c', { data: { n: 0 } })))
+      await store.read.getResource('c')
+      const bump = () =>
+        store.transaction(async (q) => {
+          const cur = (await q.getResource('c'))!
+          const n = (cur.data as { n: number }).n + 1
+          if (!(await q.updateResource({ ...cur, data: { n }, version: cur.version + 1 }, cur.version))) throw new Error('lost race')
+          return n
+        })
+      const results = await Promise.allSettled(Array.from({ length: 10 }, bump))
+      const won = results.filter((r) => r.status === 'fulfilled').length
+      const got = (await store.read.getResource('c'))!
+      expect(got.version).toBe(1 + won)
+      expect((got.data as { n: number }).n).toBe(won)
+    })
+
+    it('hands out records a caller cannot change for the next reader', async () => {
+      await store.transaction((q) => q.insertResource(resource('f')))
+      const first = (await store.read.getResource('f'))!
+      try {
+        ;(first.data as { text: string }).text = 'changed'
+      } catch {
+        // frozen: as good as unchanged
+      }
+      expect(((await store.read.getResource('f'))!.data as { text: string }).text).toBe('é ✓')
+    })
+
     it('records events with increasing sequence numbers', async () => {
       const seqs = await store.transaction(async (q) => {
         const out = []

@@ -5,6 +5,7 @@ import { lookupIndexesMigration } from './migrations/002-lookup-indexes.js'
 import { faultsMigration } from './migrations/003-faults.js'
 import { GroupCommit } from './group-commit.js'
 import { Queries } from './queries.js'
+import { ResourceCache } from './resource-cache.js'
 import type { DirectReader } from './query-template.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
@@ -39,8 +40,15 @@ export class Store {
     } = {},
   ) {
     this.schema = opts.schema
-    this.read = new Queries(db, dialect, opts.direct)
-    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db, (trx) => new Queries(trx, dialect)) : undefined
+    // NOTE: only SQLite has one writing process (its owner lock); PostgreSQL is shared by many.
+    const cache = dialect === 'sqlite' ? new ResourceCache() : undefined
+    this.read = new Queries(db, dialect, opts.direct, cache)
+    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db, (trx) => new Queries(trx, dialect, undefined, cache)) : undefined
+  }
+
+  /** Whether concurrent transactions are committed together (so submitting them at once saves commits). */
+  get groupsCommits(): boolean {
+    return this.groupCommit !== undefined
   }
 
   transaction<T>(fn: (q: Queries) => Promise<T>): Promise<T> {

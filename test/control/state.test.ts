@@ -56,6 +56,8 @@ describe('POST /_mockcloud/reset', () => {
     const total = await rows(t, 'resources')
     expect(await rows(t, 'transitions')).toBeGreaterThan(0)
 
+    // NOTE: read first, so a server that keeps resources in memory must forget them on reset.
+    expect((await t.call('GET', `/api/v1/vms/${vm.id}`)).status).toBe(200)
     const res = await t.call('POST', '/_mockcloud/reset', {})
     expect(res.status).toBe(200)
     expect(res.body).toEqual({ removed: total - shared })
@@ -99,6 +101,7 @@ describe('POST /_mockcloud/reset', () => {
     const acme = await rows(t, 'resources', 'acme')
     expect(acme).toBeGreaterThan(6)
 
+    expect((await t.call('GET', `/api/v1/vms/${gone.id}`, undefined, { 'x-project-id': 'acme' })).status).toBe(200)
     const res = await t.call('POST', '/_mockcloud/reset', { project: 'acme' })
     expect(res.body).toEqual({ removed: acme })
     expect(await rows(t, 'resources', 'acme')).toBe(0)
@@ -169,6 +172,7 @@ describe('GET and POST /_mockcloud/snapshot', () => {
     // A different server an hour later in emulated time, with state of its own that the snapshot replaces.
     const target = await app({ seed: 'other', start: T0 + 3_600_000, timing: ['vm.create.latency=2s', 'volume.create.latency=10s'] })
     const { body: mine } = await target.call('POST', '/api/v1/environments', { name: 'mine' })
+    expect((await target.call('GET', `/api/v1/environments/${mine.id}`)).status).toBe(200)
     const loaded = await target.call('POST', '/_mockcloud/snapshot', snap)
     expect(loaded.status).toBe(200)
     expect(loaded.body).toEqual({ resources: snap.state.resources.length, transitions: 2 })

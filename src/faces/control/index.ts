@@ -1,3 +1,4 @@
+import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { sendNativeError, toNativeError } from '../native/errors.js'
 import { controlKeyGuard } from './auth.js'
@@ -20,6 +21,8 @@ export interface ControlFaceOptions {
  * API's shape; its calls are not written to the call log.
  */
 export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions): Promise<void> {
+  // NOTE: here, not on the whole server: the plugin wraps the handler of every route in its scope.
+  await app.register(websocket)
   app.addHook('onRequest', controlKeyGuard(opts.controlKey))
   app.setErrorHandler((err, req, reply) => sendNativeError(reply, toNativeError(err, req)))
   app.setNotFoundHandler((req, reply) =>

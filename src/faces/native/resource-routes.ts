@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type, type Static, type TObject, type TSchema } from 'typebox'
 import type { Engine, ListOptions } from '../../engine/engine.js'
 import type { ResourceRecord } from '../../store/records.js'
+import { serializerCompiler } from '../../server/validation.js'
 import { projectOf } from './project.js'
 import { AttachParams, ErrorBody, IdParams, ListQueryBase, Page } from './schemas.js'
 
@@ -91,10 +92,24 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
     },
   )
 
+  // NOTE: a record the store keeps cached is frozen and unchanged until written, and a
+  // mapper that answers at once depends on the record alone: its JSON is made once.
+  const serialize = serializerCompiler({ schema: res.wire })
+  const wireJson = new WeakMap<ResourceRecord, string>()
   app.get(
     `/${res.path}/:id`,
     { config: config('get'), schema: { tags, summary: `Get a ${res.label}`, params: IdParams, response: { 200: res.wire, ...errors } } },
-    async (req) => toWire(await engine.get(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)),
+    async (req, reply) => {
+      const r = await engine.get(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)
+      let body = wireJson.get(r)
+      if (body === undefined) {
+        const wire = toWire(r)
+        if (wire instanceof Promise || !Object.isFrozen(r)) return wire
+        body = serialize(wire)
+        wireJson.set(r, body)
+      }
+      return reply.type('application/json; charset=utf-8').send(body)
+    },
   )
 
   app.delete(
