@@ -174,7 +174,7 @@ export class EngineTx {
       version: res.version + 1,
       updatedAt: this.now,
     }
-    if (!(await this.q.updateResource(next as ResourceRecord, res.version))) {
+    if (!(await this.q.updateResource(next as ResourceRecord, res as ResourceRecord))) {
       throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
     }
     await this.record(next, 'changed', operation, res.status)

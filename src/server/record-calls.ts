@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, onResponseHookHandler } from 'fastify'
 import type { Metrics } from '../observe/metrics.js'
 import type { Runtime } from './runtime.js'
 
@@ -12,27 +12,36 @@ export interface CallConfig {
 /**
  * Every answered request of a face route goes to the call log and the
  * request metrics. Routes without a face (docs, health, the control face) are
- * not calls of the emulated cloud, and are left out.
+ * not calls of the emulated cloud, and are left out. Call it before the
+ * faces are registered: it hooks the routes as they are added.
  */
 export function recordCalls(app: FastifyInstance, runtime: Runtime, metrics: Metrics): void {
-  app.addHook('onResponse', async (req, reply) => {
-    const config = req.routeOptions.config as CallConfig | undefined
-    if (!config?.face || !config.operation) return
-    const ms = reply.elapsedTime
-    metrics.observeRequest(config.face, config.operation, reply.statusCode, ms / 1000)
-    const project = req.headers['x-project-id']
-    runtime.calls.record({
-      at: new Date(runtime.clock.now()).toISOString(),
-      face: config.face,
-      operation: config.operation,
-      method: req.method,
-      path: req.url.split('?')[0] ?? req.url,
-      project: (Array.isArray(project) ? project[0] : project) ?? 'default',
-      params: (req.params ?? {}) as Record<string, unknown>,
-      query: (req.query ?? {}) as Record<string, unknown>,
-      body: req.body ?? null,
-      status: reply.statusCode,
-      duration_ms: Math.round(ms * 1000) / 1000,
-    })
+  // NOTE: a hook on each face route, with its names bound, rather than one on every request
+  // that reads them back through `req.routeOptions` (a getter that builds an object each time).
+  app.addHook('onRoute', (route) => {
+    const config = route.config as CallConfig | undefined
+    const face = config?.face
+    const operation = config?.operation
+    if (!face || !operation) return
+    const hook: onResponseHookHandler = async (req, reply) => {
+      const ms = reply.elapsedTime
+      metrics.observeRequest(face, operation, reply.statusCode, ms / 1000)
+      const project = req.headers['x-project-id']
+      runtime.calls.record({
+        at: new Date(runtime.clock.now()).toISOString(),
+        face,
+        operation,
+        method: req.method,
+        path: req.url.split('?')[0] ?? req.url,
+        project: (Array.isArray(project) ? project[0] : project) ?? 'default',
+        params: (req.params ?? {}) as Record<string, unknown>,
+        query: (req.query ?? {}) as Record<string, unknown>,
+        body: req.body ?? null,
+        status: reply.statusCode,
+        duration_ms: Math.round(ms * 1000) / 1000,
+      })
+    }
+    const own = route.onResponse
+    route.onResponse = own === undefined ? [hook] : Array.isArray(own) ? [...own, hook] : [own, hook]
   })
 }

@@ -47,6 +47,11 @@ const Q = {
       .where('id', '=', arg(6))
       .where('version', '=', arg(7)),
   ),
+  // NOTE: SQLite rewrites the entries of every index holding a column in SET, changed or not:
+  // most writes change only status and data, so they leave name and parent_id out.
+  updateResourceState: new QueryTemplate((db, arg) =>
+    db.updateTable('resources').set({ status: arg(0), version: arg(1), data: arg(2), updated_at: arg(3) }).where('id', '=', arg(4)).where('version', '=', arg(5)),
+  ),
   deleteResource: new QueryTemplate((db, arg) => db.deleteFrom('resources').where('id', '=', arg(0)).where('version', '=', arg(1))),
   nextCounter: new QueryTemplate((db, arg) =>
     db
@@ -187,12 +192,15 @@ export class Queries {
     await Q.insertResource.run(this.db, this.dialect, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt])
   }
 
-  /** Writes `next` only if the stored version is still `expectedVersion`; false when it moved on. */
-  async updateResource(next: ResourceRecord, expectedVersion: number): Promise<boolean> {
+  /** Writes `next` over `prev` only if the stored version is still `prev`'s; false when it moved on. */
+  async updateResource(next: ResourceRecord, prev: Pick<ResourceRecord, 'version' | 'name' | 'parentId'>): Promise<boolean> {
     this.cache?.forget(next.id)
     const data = JSON.stringify(next.data)
-    const args = [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, expectedVersion]
-    return Number((await Q.updateResource.run(this.db, this.dialect, args)).numAffectedRows) === 1
+    const result =
+      next.name === prev.name && next.parentId === prev.parentId
+        ? await Q.updateResourceState.run(this.db, this.dialect, [next.status, next.version, data, next.updatedAt, next.id, prev.version])
+        : await Q.updateResource.run(this.db, this.dialect, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version])
+    return Number(result.numAffectedRows) === 1
   }
 
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {

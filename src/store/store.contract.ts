@@ -51,11 +51,14 @@ export function storeContract(factory: StoreFactory): void {
     it('updates only at the expected version', async () => {
       await store.transaction((q) => q.insertResource(resource('a')))
       const a = (await store.read.getResource('a'))!
-      expect(await store.transaction((q) => q.updateResource({ ...a, status: 'active', version: 2 }, 1))).toBe(true)
-      expect(await store.transaction((q) => q.updateResource({ ...a, status: 'error', version: 2 }, 1))).toBe(false)
-      expect((await store.read.getResource('a'))!.status).toBe('active')
-      expect(await store.transaction((q) => q.deleteResource('a', 1))).toBe(false)
-      expect(await store.transaction((q) => q.deleteResource('a', 2))).toBe(true)
+      expect(await store.transaction((q) => q.updateResource({ ...a, status: 'active', version: 2 }, a))).toBe(true)
+      expect(await store.transaction((q) => q.updateResource({ ...a, status: 'error', version: 2 }, a))).toBe(false)
+      const renamed = { ...a, name: 'renamed', parentId: 'net-1', status: 'stopped', version: 3 }
+      expect(await store.transaction((q) => q.updateResource(renamed, { ...a, version: 2 }))).toBe(true)
+      expect(await store.read.getResource('a')).toMatchObject({ name: 'renamed', parentId: 'net-1', status: 'stopped', version: 3 })
+      expect((await store.read.findByName('compute.server', ['p'], 'renamed')).map((r) => r.id)).toEqual(['a'])
+      expect(await store.transaction((q) => q.deleteResource('a', 2))).toBe(false)
+      expect(await store.transaction((q) => q.deleteResource('a', 3))).toBe(true)
     })
 
     it('rolls back everything a failed transaction wrote', async () => {
@@ -173,19 +176,19 @@ export function storeContract(factory: StoreFactory): void {
     it('reads the newest committed version after every kind of write, even right after a read', async () => {
       await store.transaction((q) => q.insertResource(resource('a')))
       const v1 = (await store.read.getResource('a'))!
-      await store.transaction((q) => q.updateResource({ ...v1, status: 'active', version: 2 }, 1))
+      await store.transaction((q) => q.updateResource({ ...v1, status: 'active', version: 2 }, v1))
       expect((await store.read.getResource('a'))!).toMatchObject({ status: 'active', version: 2 })
       // a write that rolls back leaves the committed version readable
       await expect(
         store.transaction(async (q) => {
-          await q.updateResource({ ...v1, status: 'error', version: 3 }, 2)
+          await q.updateResource({ ...v1, status: 'error', version: 3 }, { ...v1, version: 2 })
           throw new Error('changed my mind')
         }),
       ).rejects.toThrow('changed my mind')
       expect((await store.read.getResource('a'))!).toMatchObject({ status: 'active', version: 2 })
       // inside a transaction, its own write is what it reads
       const seen = await store.transaction(async (q) => {
-        await q.updateResource({ ...v1, status: 'stopped', version: 3 }, 2)
+        await q.updateResource({ ...v1, status: 'stopped', version: 3 }, { ...v1, version: 2 })
         return (await q.getResource('a'))!.status
       })
       expect(seen).toBe('stopped')
@@ -200,7 +203,7 @@ export function storeContract(factory: StoreFactory): void {
         store.transaction(async (q) => {
           const cur = (await q.getResource('c'))!
           const n = (cur.data as { n: number }).n + 1
-          if (!(await q.updateResource({ ...cur, data: { n }, version: cur.version + 1 }, cur.version))) throw new Error('lost race')
+          if (!(await q.updateResource({ ...cur, data: { n }, version: cur.version + 1 }, cur))) throw new Error('lost race')
           return n
         })
       const results = await Promise.allSettled(Array.from({ length: 10 }, bump))
