@@ -24,6 +24,11 @@ export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
   /** Accept a POST without a body (floating IPs). */
   optionalBody?: boolean
   toInput(body: Static<Body>): Record<string, unknown>
+  /**
+   * Record to wire. A mapper that answers synchronously must depend on the
+   * record alone: GET caches its JSON per record version. One that reads more
+   * (a group's rules) returns a promise and is run on every request.
+   */
   toWire(r: ResourceRecord<never>, engine: Engine): Static<Wire> | Promise<Static<Wire>>
   /** Extra list filters: query name -> engine list option. */
   filters?: Record<string, { option: 'status' | 'parentId'; schema: TSchema }>
