@@ -166,17 +166,46 @@ export class Queries {
   }
 
   async listResources(q: ResourceQuery): Promise<ResourceRecord[]> {
-    let query = this.db
-      .selectFrom('resources')
-      .selectAll()
-      .where('project', 'in', q.projects)
-      .where('kind', '=', q.kind)
+    const cached = this.listCached(q)
+    if (cached) return cached
+    const rows = await this.listQuery(q).selectAll().execute()
+    return rows.map(toResource)
+  }
+
+  private listQuery(q: ResourceQuery) {
+    let query = this.db.selectFrom('resources').where('project', 'in', q.projects).where('kind', '=', q.kind)
     if (q.status !== undefined) query = query.where('status', '=', q.status)
     if (q.name !== undefined) query = query.where('name', '=', q.name)
     if (q.parentId !== undefined) query = query.where('parent_id', '=', q.parentId)
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq)
-    const rows = await query.orderBy('seq').limit(literalLimit(q.limit)).execute()
-    return rows.map(toResource)
+    return query.orderBy('seq').limit(literalLimit(q.limit))
+  }
+
+  /**
+   * A page from the resource cache: ids and versions from the database, whole
+   * rows only for what the cache lacks or holds an older version of. Both
+   * reads run at once outside any transaction, so they see one committed
+   * state. Undefined when that is not possible right now.
+   */
+  private listCached(q: ResourceQuery): ResourceRecord[] | undefined {
+    const { cache, direct } = this
+    if (!cache || !direct) return undefined
+    const keys = this.listQuery(q).select(['id', 'version']).compile()
+    const found = direct(keys.sql, keys.parameters) as Array<{ id: string; version: number }> | undefined
+    if (!found) return undefined
+    const missing = found.filter((k) => cache.get(k.id)?.version !== Number(k.version)).map((k) => k.id)
+    if (missing.length) {
+      const rows = this.db.selectFrom('resources').selectAll().where('id', 'in', missing).compile()
+      for (const row of (direct(rows.sql, rows.parameters) ?? []) as Array<Selectable<ResourcesTable>>) cache.remember(toResource(row))
+    }
+    const out: ResourceRecord[] = []
+    for (const k of found) {
+      const r = cache.get(k.id)
+      // NOTE: a page larger than the cache's room: read it whole instead.
+      if (!r) return undefined
+      out.push(r)
+    }
+    return out
   }
 
   async childrenOf(parentId: string, kind?: string): Promise<ResourceRecord[]> {

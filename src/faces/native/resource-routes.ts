@@ -68,6 +68,28 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
   const { ListQuery, PageOf, CreateBody } = derivedSchemas(res as unknown as NativeResource<TObject, TObject>)
   const createdStatus = res.async ? 202 : 201
 
+  // NOTE: a record the store keeps cached is frozen and unchanged until written, and a
+  // mapper that answers at once depends on the record alone: its JSON is made once.
+  const serialize = serializerCompiler({ schema: res.wire })
+  const wireJson = new WeakMap<ResourceRecord, string>()
+  /** The record's wire JSON when it can be kept; undefined for a record that is not cached or a mapper that reads more. */
+  let mapperReadsMore = false
+  const jsonOf = (r: ResourceRecord): string | undefined => {
+    if (mapperReadsMore) return undefined
+    let body = wireJson.get(r)
+    if (body === undefined && Object.isFrozen(r)) {
+      const wire = toWire(r)
+      if (wire instanceof Promise) {
+        mapperReadsMore = true
+        wire.catch(() => undefined)
+        return undefined
+      }
+      body = serialize(wire)
+      wireJson.set(r, body)
+    }
+    return body
+  }
+
   app.post(
     `/${res.path}`,
     {
@@ -88,32 +110,26 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
   app.get(
     `/${res.path}`,
     { config: config('list'), schema: { tags, summary: `List ${res.label}s`, querystring: ListQuery, response: { 200: PageOf, ...errors } } },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query as Record<string, string | number | undefined>
       const opts: ListOptions = { ...res.listOptions, limit: q['limit'] as number | undefined, cursor: q['cursor'] as string | undefined, name: q['name'] as string | undefined, status: q['status'] as string | undefined }
       for (const [name, f] of Object.entries(res.filters ?? {})) if (q[name] !== undefined) opts[f.option] = String(q[name])
       const page = await engine.list(projectOf(req), res.kind, opts)
+      const parts = page.items.map(jsonOf)
+      if (parts.every((p) => p !== undefined)) {
+        return reply.type('application/json; charset=utf-8').send(`{"items":[${parts.join(',')}],"next_cursor":${JSON.stringify(page.nextCursor)}}`)
+      }
       return { items: await Promise.all(page.items.map(toWire)), next_cursor: page.nextCursor }
     },
   )
 
-  // NOTE: a record the store keeps cached is frozen and unchanged until written, and a
-  // mapper that answers at once depends on the record alone: its JSON is made once.
-  const serialize = serializerCompiler({ schema: res.wire })
-  const wireJson = new WeakMap<ResourceRecord, string>()
   app.get(
     `/${res.path}/:id`,
     { config: config('get'), schema: { tags, summary: `Get a ${res.label}`, params: IdParams, response: { 200: res.wire, ...errors } } },
     async (req, reply) => {
       const r = await engine.get(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)
-      let body = wireJson.get(r)
-      if (body === undefined) {
-        const wire = toWire(r)
-        if (wire instanceof Promise || !Object.isFrozen(r)) return wire
-        body = serialize(wire)
-        wireJson.set(r, body)
-      }
-      return reply.type('application/json; charset=utf-8').send(body)
+      const body = jsonOf(r)
+      return body === undefined ? toWire(r) : reply.type('application/json; charset=utf-8').send(body)
     },
   )
 
