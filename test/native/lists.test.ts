@@ -27,7 +27,7 @@ describe('lists', () => {
   it('show each item exactly as GET by id shows it, at its newest version, however often read', async () => {
     t = await testApp()
     const env = await environment(t, 'one')
-    const vms = []
+    const vms: Array<{ id: string }> = []
     for (const name of ['a', 'b', 'c']) vms.push((await t.call('POST', '/api/v1/vms', { name, environment_id: env })).body)
     const page = async () => (await t.call('GET', '/api/v1/vms')).body
     const byId = async () => Promise.all(vms.map(async (v) => (await t.call('GET', `/api/v1/vms/${v.id}`)).body))
