@@ -27,21 +27,22 @@ describe('lists', () => {
   it('show each item exactly as GET by id shows it, at its newest version, however often read', async () => {
     t = await testApp()
     const env = await environment(t, 'one')
-    const vms: Array<{ id: string }> = []
-    for (const name of ['a', 'b', 'c']) vms.push((await t.call('POST', '/api/v1/vms', { name, environment_id: env })).body)
+    const create = async (name: string): Promise<{ id: string }> => (await t.call('POST', '/api/v1/vms', { name, environment_id: env })).body
+    const [a, b, c] = [await create('a'), await create('b'), await create('c')]
+    const vms = [a, b, c]
     const page = async () => (await t.call('GET', '/api/v1/vms')).body
     const byId = async () => Promise.all(vms.map(async (v) => (await t.call('GET', `/api/v1/vms/${v.id}`)).body))
     expect((await page()).items).toEqual(await byId())
     expect((await page()).items.map((v: { status: string }) => v.status)).toEqual(['building', 'building', 'building'])
     await t.advance(3_000)
-    await t.call('POST', `/api/v1/vms/${vms[1].id}/stop`)
+    await t.call('POST', `/api/v1/vms/${b.id}/stop`)
     const after = await page()
     expect(after.items.map((v: { status: string }) => v.status)).toEqual(['active', 'stopping', 'active'])
     expect(after.items).toEqual(await byId())
     expect(after.next_cursor).toBeNull()
-    await t.call('DELETE', `/api/v1/vms/${vms[0].id}`)
+    await t.call('DELETE', `/api/v1/vms/${a.id}`)
     await t.advance(10_000)
-    expect((await page()).items.map((v: { id: string }) => v.id)).toEqual([vms[1].id, vms[2].id])
+    expect((await page()).items.map((v: { id: string }) => v.id)).toEqual([b.id, c.id])
     expect((await t.call('GET', '/api/v1/vms?limit=1')).body.next_cursor).toEqual(expect.any(String))
   })
 
