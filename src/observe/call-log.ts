@@ -54,9 +54,11 @@ export class CallLog {
     this.peers?.record(call)
   }
 
-  /** A call another node answered. */
+  /** A call another node answered. The log keeps `call` itself (numbered), not a copy. */
   add(call: Omit<CallRecord, 'seq'>): void {
-    this.calls.push({ seq: ++this.seq, ...call })
+    const kept = call as CallRecord
+    kept.seq = ++this.seq
+    this.calls.push(kept)
     // NOTE: trimmed a quarter at a time: dropping one per call shifts the whole array on every request once full.
     if (this.calls.length >= this.capacity + Math.max(1, this.capacity >> 2)) this.calls.splice(0, this.calls.length - this.capacity)
   }

@@ -32,7 +32,7 @@ export function recordCalls(app: FastifyInstance, runtime: Runtime, metrics: Met
         face,
         operation,
         method: req.method,
-        path: req.url.split('?')[0] ?? req.url,
+        path: pathOf(req.url),
         project: (Array.isArray(project) ? project[0] : project) ?? 'default',
         params: (req.params ?? {}) as Record<string, unknown>,
         query: (req.query ?? {}) as Record<string, unknown>,
@@ -44,4 +44,9 @@ export function recordCalls(app: FastifyInstance, runtime: Runtime, metrics: Met
     const own = route.onResponse
     route.onResponse = own === undefined ? [hook] : Array.isArray(own) ? [...own, hook] : [own, hook]
   })
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?')
+  return q < 0 ? url : url.slice(0, q)
 }
