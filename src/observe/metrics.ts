@@ -1,11 +1,13 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, Gauge, Registry } from 'prom-client'
+import { registerRequestMetrics, type RouteStats } from './request-stats.js'
 import type { Engine } from '../engine/engine.js'
 import { toFault } from '../engine/faults.js'
 
 /** Prometheus metrics of one server: requests from the call path, state from the store at scrape time. */
 export interface Metrics {
   registry: Registry
-  observeRequest(face: string, operation: string, status: number, seconds: number): void
+  /** The request counters of one face route, to add each answered call to. */
+  routeStats(face: string, operation: string): RouteStats
   /** Stops counting engine events. */
   close(): void
 }
@@ -18,14 +20,7 @@ export interface Metrics {
  */
 export function createMetrics(engine: Engine): Metrics {
   const registry = new Registry()
-  const requests = new Counter({ name: 'mockcloud_requests_total', help: 'Requests answered, by face, operation and HTTP status', labelNames: ['face', 'operation', 'status'], registers: [registry] })
-  const latency = new Histogram({
-    name: 'mockcloud_request_duration_seconds',
-    help: 'Time to answer a request, by face and operation',
-    labelNames: ['face', 'operation'],
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  })
+  const routeStats = registerRequestMetrics(registry)
   const changes = new Counter({ name: 'mockcloud_state_changes_total', help: 'Resource state changes seen by this node, by kind, type and new status', labelNames: ['kind', 'type', 'status'], registers: [registry] })
   new Gauge({
     name: 'mockcloud_resources',
@@ -57,21 +52,10 @@ export function createMetrics(engine: Engine): Metrics {
       }
     },
   })
-  const perRoute = new Map<string, { requests: { inc(): void }; latency: { observe(v: number): void } }>()
   const off = engine.bus.subscribe((e) => changes.inc({ kind: kindName(engine, e.kind), type: e.type, status: e.toStatus ?? 'gone' }))
   return {
     registry,
-    observeRequest(face, operation, status, seconds) {
-      // NOTE: a labelled child per route and status, made once: prom-client hashes the labels on every call otherwise.
-      const key = `${face}\u0000${operation}\u0000${status}`
-      let child = perRoute.get(key)
-      if (!child) {
-        child = { requests: requests.labels({ face, operation, status: String(status) }), latency: latency.labels({ face, operation }) }
-        perRoute.set(key, child)
-      }
-      child.requests.inc()
-      child.latency.observe(seconds)
-    },
+    routeStats,
     close: off,
   }
 }

@@ -23,9 +23,10 @@ export function recordCalls(app: FastifyInstance, runtime: Runtime, metrics: Met
     const face = config?.face
     const operation = config?.operation
     if (!face || !operation) return
+    const stats = metrics.routeStats(face, operation)
     const hook: onResponseHookHandler = async (req, reply) => {
       const ms = reply.elapsedTime
-      metrics.observeRequest(face, operation, reply.statusCode, ms / 1000)
+      stats.observe(reply.statusCode, ms / 1000)
       const project = req.headers['x-project-id']
       runtime.calls.record({
         at: new Date(runtime.clock.now()).toISOString(),
