@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander'
 import { PROFILES } from '../engine/timing.js'
+import { DEFAULT_WAIT_FOR_SERVE_MS } from '../server/wait-for-settings.js'
 
 /** Parsers that turn a bad flag into a one-line error naming it (commander exits 1). */
 
@@ -44,6 +45,23 @@ export function queueOption(): Option {
     .argParser((v) => {
       if (!/^rediss?:\/\//.test(v)) throw new InvalidArgumentError('must be a redis:// URL.')
       return v
+    })
+}
+
+/**
+ * `mockcloud worker --wait-timeout <seconds>`: how long a worker started
+ * before its serve waits for it (default 5 minutes, as long as a serve may
+ * take to come up beside it; 0 fails at once). Bounded, so a worker pointed
+ * at the wrong database exits with an error rather than waiting unseen.
+ */
+export function waitTimeoutOption(): Option {
+  return new Option('--wait-timeout <seconds>', 'how long to wait for a mockcloud serve to set up the database (0: do not wait)')
+    .env('MOCKCLOUD_WAIT_TIMEOUT')
+    .default(DEFAULT_WAIT_FOR_SERVE_MS / 1000)
+    .argParser((v) => {
+      const n = Number(v)
+      if (v.trim() === '' || !(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number of seconds, 0 or more, e.g. 300.')
+      return n
     })
 }
 

@@ -42,6 +42,7 @@ export function serveCommand(): Command {
       new Option('--snapshot <file>', "start from this snapshot (as written by mockcloud snapshot export): it replaces the database's state at every start").env('MOCKCLOUD_SNAPSHOT'),
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
+      if (!opts.worker && !opts.queue) fail('--no-worker needs --queue: without one, no other process can apply the transitions this server schedules')
       if (opts.clock === 'manual' && opts.queue) fail('--clock manual cannot be used with --queue: the nodes of a shared deployment follow one system clock (speed it up with --time-scale)')
       if (opts.clock === 'manual' && opts.timeScale !== 1 && cmd.getOptionValueSource('timeScale') !== 'default') fail('--clock manual cannot be used with --time-scale: a manual clock moves only on POST /_mockcloud/clock/advance')
       await serve(opts)
@@ -69,7 +70,8 @@ async function serve(opts: ServeOptions): Promise<void> {
       controlKey: opts.controlKey || undefined,
       apiKey: opts.apiKey || undefined,
       logger: { level: opts.logLevel },
-      onTransitionError: (err) => app?.log.error({ err }, 'a scheduled transition failed; it will be retried'),
+      onTransitionError: (err) => app?.log.error({ err }, 'a scheduled transition could not be applied (the store refused); it will be retried'),
+      workerOutageLog: { missing: (message) => app?.log.warn(message), back: (message) => app?.log.info(message) },
     })
   } catch (err) {
     // NOTE: bad --set values and unreadable databases end here: one line, exit 1.

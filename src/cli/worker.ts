@@ -1,18 +1,20 @@
 import { Command, Option } from 'commander'
 import pino from 'pino'
-import { logLevelOption, queueOption } from './options.js'
+import { logLevelOption, queueOption, waitTimeoutOption } from './options.js'
 import { fail } from './serve.js'
+import { logTransitionFailures } from '../observe/transition-failures.js'
 
 interface WorkerOptions {
   db?: string
   queue?: string
   logLevel: string
+  waitTimeout: number
 }
 
 /**
  * `mockcloud worker`: applies scheduled transitions for a shared deployment
  * and serves nothing. Its timing settings are the ones the deployment's
- * `serve` stored.
+ * `serve` stored: started before any serve, it waits for one.
  */
 export function workerCommand(): Command {
   return new Command('worker')
@@ -20,6 +22,7 @@ export function workerCommand(): Command {
     .addOption(new Option('--db <url>', 'postgres://host/db[?schema=name], as given to mockcloud serve').env('MOCKCLOUD_DB'))
     .addOption(queueOption())
     .addOption(logLevelOption())
+    .addOption(waitTimeoutOption())
     .action(async (opts: WorkerOptions) => {
       if (!opts.db || !/^postgres(ql)?:\/\//.test(opts.db)) fail('worker needs --db postgres://... (or MOCKCLOUD_DB)')
       if (!opts.queue) fail('worker needs --queue redis://... (or MOCKCLOUD_QUEUE)')
@@ -30,8 +33,11 @@ export function workerCommand(): Command {
         queue: opts.queue,
         role: 'worker',
         worker: true,
-        onTransitionError: (err) => log.error({ err }, 'a transition failed; BullMQ will retry it'),
+        waitForServeMs: opts.waitTimeout * 1000,
+        onWaitingForServe: (db) => log.info({ db, waitTimeout: opts.waitTimeout }, 'waiting for a mockcloud serve to set up the database'),
+        onTransitionError: (err) => log.error({ err }, 'a transition could not be applied (the store refused); it will be retried'),
       }).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)))
+      logTransitionFailures(runtime.engine, log)
       log.info({ db: runtime.engine.store.location, profile: runtime.engine.timing.profile }, 'mockcloud worker is ready')
       const stop = (signal: string) => {
         log.info({ signal }, 'shutting down')

@@ -59,6 +59,17 @@ export class EngineTx {
     return this.fault && !this.faultApplied ? (this.fault.effect.latencyMs ?? 0) : 0
   }
 
+  /**
+   * Holds `key` until the transaction ends, so a rule that reads before it
+   * writes sees no other writer of the same thing in between. Lock what the
+   * rule reads, before reading it; hold at most one exclusive key per kind
+   * of rule, taken in the order: resource keys (`compute.server:ID`), then
+   * scope-wide rule keys. See docs/decisions/0005-rule-locks.md.
+   */
+  lock(key: string, mode: 'shared' | 'exclusive' = 'exclusive'): Promise<void> {
+    return this.q.lock(key, mode)
+  }
+
   get random(): SeededRandom {
     return this.ctx.random
   }

@@ -65,6 +65,7 @@ export class Engine {
   readonly registry: KindRegistry
   readonly bus: EventBus
   private runner: TransitionRunner | undefined
+  private readonly failureListeners = new Set<(failure: TransitionFailure) => void>()
 
   constructor(opts: EngineOptions) {
     this.store = opts.store
@@ -86,11 +87,18 @@ export class Engine {
    * (latency 0, the `instant` profile) run before this returns, so
    * `ranDue` tells the caller to read the resource again.
    */
-  async transaction<T>(fn: (tx: EngineTx) => Promise<T>, opts: { runDue?: boolean; at?: number } = {}): Promise<{ value: Exclude<T, InjectedFaultError>; ranDue: boolean }> {
+  async transaction<T>(
+    fn: (tx: EngineTx) => Promise<T>,
+    opts: { runDue?: boolean; at?: number; scope?: string } = {},
+  ): Promise<{ value: Exclude<T, InjectedFaultError>; ranDue: boolean }> {
     let tx!: EngineTx
     const value = await this.store.transaction(async (q) => {
+      // NOTE: first, before any read: a reset of the scope (which takes it exclusively) waits for this, or this for it.
+      if (opts.scope !== undefined) await q.lock(scopeLock(opts.scope), 'shared')
       tx = new EngineTx(q, this, opts.at ?? this.clock.now())
       return fn(tx)
+    }).catch((err: unknown) => {
+      throw isLockConflict(err) ? new ConflictError('this request conflicted with a concurrent one and was rolled back; retry') : err
     })
     if (tx.events.length) this.bus.publish(tx.events)
     let ranDue = false
@@ -113,7 +121,7 @@ export class Engine {
     if (!def.hooks.create) throw new Error(`${kind} cannot be created through the engine`)
     const create = def.hooks.create
     const name = typeof input['name'] === 'string' ? input['name'] : ''
-    const { value, ranDue } = await this.transaction(async (tx) => (await tx.injectFault(kind, 'create', project, name)) ?? (create(tx, project, input) as Promise<ResourceRecord>))
+    const { value, ranDue } = await this.transaction(async (tx) => (await tx.injectFault(kind, 'create', project, name)) ?? (create(tx, project, input) as Promise<ResourceRecord>), { scope: project })
     return ranDue ? ((await this.store.read.getResource(value.id)) ?? value) : value
   }
 
@@ -155,7 +163,7 @@ export class Engine {
     const { value, ranDue } = await this.transaction(async (tx) => {
       const res = await tx.require(kind, id, project)
       return (await tx.injectFault(kind, action, project, res.name)) ?? fn(tx, res, args)
-    })
+    }, { scope: project })
     return ranDue ? ((await this.store.read.getResource(value.id)) ?? value) : value
   }
 
@@ -173,7 +181,7 @@ export class Engine {
       await def.hooks.beforeDelete?.(tx, res)
       const after = await tx.begin(res, 'delete')
       return def.operations.delete?.via ? after : null
-    })
+    }, { scope: project })
     return value && ((await this.store.read.getResource(value.id)) ?? null)
   }
 
@@ -184,9 +192,30 @@ export class Engine {
 
   /**
    * Applies a due transition: once, and only if the resource is still at the
-   * version it was scheduled against. Returns false when it was dropped.
+   * version it was scheduled against. Returns false when it was dropped (or
+   * put off for a retry).
+   *
+   * A transition that throws is tried again later, on the engine's clock,
+   * with a back-off (1 s, 2 s, 4 s, 8 s); after `TRANSITION_ATTEMPTS` tries its
+   * resource goes to the operation's failure state with the error in its
+   * `fault`. So a broken hook never spins and never leaves a resource waiting
+   * for ever.
    */
   async complete(t: TransitionRecord): Promise<boolean> {
+    try {
+      return await this.apply(t)
+    } catch (err) {
+      return this.failedAttempt(t, err)
+    }
+  }
+
+  /** Listens for transitions that threw (each attempt); returns a function that stops listening. */
+  onTransitionFailure(listener: (failure: TransitionFailure) => void): () => void {
+    this.failureListeners.add(listener)
+    return () => this.failureListeners.delete(listener)
+  }
+
+  private async apply(t: TransitionRecord): Promise<boolean> {
     const { value } = await this.transaction(async (tx) => {
       if (!(await tx.q.deleteTransition(t.id))) return false
       const res = await tx.q.getResource(t.resourceId)
@@ -212,4 +241,67 @@ export class Engine {
     // even when it runs late (after a restart): the emulated cloud did not stop.
     return value
   }
+
+  /** Puts a transition that threw off for a later try, or, after the last try, fails its resource. */
+  private async failedAttempt(t: TransitionRecord, error: unknown): Promise<boolean> {
+    const attempt = attemptsOf(t) + 1
+    const final = attempt >= TRANSITION_ATTEMPTS
+    const message = error instanceof Error ? error.message : String(error)
+    const { value } = await this.transaction(async (tx) => {
+      if (!(await tx.q.deleteTransition(t.id))) return undefined
+      const res = await tx.q.getResource(t.resourceId)
+      if (!res || res.version !== t.expectedVersion) return undefined
+      const failure: TransitionFailure = { resourceId: res.id, kind: res.kind, operation: t.operation, attempt, final, error }
+      if (!final) {
+        // NOTE: a new row (a new id), so a queue that dedupes by id takes the retry as a new job.
+        const { id: _old, ...rest } = t
+        const dueAt = tx.now + TRANSITION_RETRY_MS * 2 ** (attempt - 1)
+        const id = await tx.q.insertTransition({ ...rest, dueAt, detail: { ...t.detail, attempts: attempt, lastError: message } })
+        tx.scheduled.push({ id, dueAt })
+        return failure
+      }
+      const def = this.registry.get(res.kind)
+      const op = def.operations[t.operation]
+      const failTo = op ? failStateOf(def, op) : undefined
+      const fault = { operation: t.operation, message: `mockcloud: ${labelOf(def)} ${t.operation} failed ${attempt} times; last error: ${message}` }
+      // NOTE: no hooks here: they may be what throws. A kind without a failure state keeps its state and gets the fault.
+      await tx.write(res, { status: failTo, data: { fault } }, t.operation)
+      return failure
+    }, { runDue: false })
+    if (value) for (const listener of this.failureListeners) listener(value)
+    return false
+  }
+}
+
+/** PostgreSQL broke a deadlock (40P01) or a serialization conflict (40001) by rolling this transaction back. */
+function isLockConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === '40P01' || code === '40001'
+}
+
+/** The lock every change in a scope takes shared, and a reset of the scope exclusively. */
+export function scopeLock(scope: string): string {
+  return `scope:${scope}`
+}
+
+/** A transition whose hook (or store) threw, as told to `onTransitionFailure` listeners. */
+export interface TransitionFailure {
+  resourceId: string
+  kind: string
+  operation: string
+  /** 1 for the first try. */
+  attempt: number
+  /** True when there is no retry: the resource went to its failure state. */
+  final: boolean
+  error: unknown
+}
+
+/** Tries of a transition that throws before its resource is failed. */
+export const TRANSITION_ATTEMPTS = 5
+/** The first retry's delay on the engine's clock; each next one waits twice as long. */
+export const TRANSITION_RETRY_MS = 1_000
+
+function attemptsOf(t: TransitionRecord): number {
+  const n = t.detail?.['attempts']
+  return typeof n === 'number' ? n : 0
 }

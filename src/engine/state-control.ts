@@ -1,5 +1,5 @@
 import { deleteProjectState, dumpState, loadState, type StateDump } from '../store/state-dump.js'
-import type { Engine } from './engine.js'
+import { scopeLock, type Engine } from './engine.js'
 import { ValidationError } from './errors.js'
 import { checkStateDump, isConstraintError } from './snapshot-check.js'
 import { SHARED_PROJECT } from './scope.js'
@@ -26,6 +26,7 @@ export interface Snapshot {
 export async function resetState(engine: Engine, opts: { project?: string | undefined } = {}): Promise<number> {
   if (opts.project === SHARED_PROJECT) throw new ValidationError('project', 'project: the shared scope (seeded flavors, images, the public network) is kept by every reset')
   return engine.store.transaction(async (q) => {
+    if (opts.project !== undefined) await q.lock(scopeLock(opts.project))
     const removed = await deleteProjectState(q, opts.project === undefined ? { except: SHARED_PROJECT } : { project: opts.project })
     if (opts.project === undefined) await q.clearFaults()
     return removed

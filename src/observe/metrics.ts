@@ -53,10 +53,20 @@ export function createMetrics(engine: Engine): Metrics {
     },
   })
   const off = engine.bus.subscribe((e) => changes.inc({ kind: kindName(engine, e.kind), type: e.type, status: e.toStatus ?? 'gone' }))
+  const failures = new Counter({
+    name: 'mockcloud_transition_failures_total',
+    help: 'Transitions whose hook or store threw on this node, by kind, operation and outcome (retried, or failed: the resource went to its failure state)',
+    labelNames: ['kind', 'operation', 'outcome'],
+    registers: [registry],
+  })
+  const offFailures = engine.onTransitionFailure((f) => failures.inc({ kind: kindName(engine, f.kind), operation: f.operation, outcome: f.final ? 'failed' : 'retried' }))
   return {
     registry,
     routeStats,
-    close: off,
+    close: () => {
+      off()
+      offFailures()
+    },
   }
 }
 

@@ -4,6 +4,12 @@ import type { ScheduledTransition } from '../engine/engine-tx.js'
 import type { TransitionRecord } from '../store/records.js'
 
 const BATCH = 200
+/**
+ * When applying failed outright (the store itself refused: the engine could
+ * not even schedule a retry), the next run waits this long on the clock
+ * rather than retrying at once, so a broken store never spins.
+ */
+const ERROR_BACKOFF_MS = 1_000
 
 /**
  * Runs scheduled transitions in this process. The queue is the store's
@@ -75,30 +81,33 @@ export class InProcessScheduler implements TransitionRunner {
 
   private async drain(): Promise<number> {
     let count = 0
+    const errors: unknown[] = []
     do {
       this.again = false
       for (;;) {
         const due = await this.engine.store.read.dueTransitions(this.clock.now(), BATCH)
         if (this.stopped) return count
-        count += this.engine.store.groupsCommits ? await this.completeTogether(due) : await this.completeInTurn(due)
+        count += this.engine.store.groupsCommits ? await this.completeTogether(due, errors) : await this.completeInTurn(due, errors)
         if (this.stopped) return count
-        if (due.length < BATCH) break
+        // NOTE: a transition the engine could not even put off is still due: leave it to the back-off below.
+        if (errors.length || due.length < BATCH) break
       }
-    } while (this.again)
+    } while (this.again && !errors.length)
     this.applied += count
-    await this.rearm()
+    await this.rearm(errors.length ? this.clock.now() + ERROR_BACKOFF_MS : undefined)
+    for (const err of errors) this.onError(err)
     return count
   }
 
   /** One transaction each, one after the other (in due order). */
-  private async completeInTurn(due: readonly TransitionRecord[]): Promise<number> {
+  private async completeInTurn(due: readonly TransitionRecord[], errors: unknown[]): Promise<number> {
     let count = 0
     for (const t of due) {
       if (this.stopped) break
       try {
         if (await this.engine.complete(t)) count++
       } catch (err) {
-        this.onError(err)
+        errors.push(err)
       }
     }
     return count
@@ -109,23 +118,24 @@ export class InProcessScheduler implements TransitionRunner {
    * still runs them one transaction each, in due order, but commits them
    * together, instead of paying one commit per transition.
    */
-  private async completeTogether(due: readonly TransitionRecord[]): Promise<number> {
+  private async completeTogether(due: readonly TransitionRecord[], errors: unknown[]): Promise<number> {
     const outcomes = await Promise.allSettled(due.map((t) => this.engine.complete(t)))
     let count = 0
     for (const o of outcomes) {
       if (o.status === 'fulfilled') count += o.value ? 1 : 0
-      else this.onError(o.reason)
+      else errors.push(o.reason)
     }
     return count
   }
 
-  private async rearm(): Promise<void> {
+  /** Arms the wake-up for the earliest due transition, but not before `notBefore`. */
+  private async rearm(notBefore?: number): Promise<void> {
     if (this.stopped) return
     const next = await this.engine.store.read.earliestDue()
     this.cancelWake?.()
     this.cancelWake = undefined
     this.wakeAt = undefined
-    if (next !== undefined) this.arm(next)
+    if (next !== undefined) this.arm(notBefore === undefined ? next : Math.max(next, notBefore))
   }
 
   private arm(at: number): void {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Clock } from '../clock/clock.js'
+import { isTimeScale, TIME_SCALE_RANGE } from '../clock/bounds.js'
 import { SystemClock } from '../clock/system-clock.js'
 import { RedisEventBus } from '../bus/redis-event-bus.js'
 import { Engine, type TransitionRunner } from '../engine/engine.js'
@@ -9,13 +10,17 @@ import { defaultRegistry } from '../engine/kinds/index.js'
 import { seedSharedResources } from '../engine/seed.js'
 import { loadSettings, saveSettings, type SharedSettings } from '../engine/settings.js'
 import { Timing, type ProfileName } from '../engine/timing.js'
-import { CallLog, type CallRecord } from '../observe/call-log.js'
+import { CallLog, type CallLogOptions, type CallRecord } from '../observe/call-log.js'
 import { SeededRandom } from '../random/seeded-random.js'
 import { BullmqScheduler } from '../scheduler/bullmq-scheduler.js'
 import { InProcessScheduler } from '../scheduler/in-process-scheduler.js'
 import { TransitionWorker } from '../scheduler/transition-worker.js'
+import { WorkerHeartbeat } from '../scheduler/worker-heartbeat.js'
 import { openStore } from '../store/open-store.js'
 import type { Store } from '../store/store.js'
+import { DEFAULT_WAIT_FOR_SERVE_MS, waitForSettings } from './wait-for-settings.js'
+import { readWorkerLiveness, type Liveness } from './worker-liveness.js'
+import { WorkerOutageWatch, type OutageLog } from './worker-outage-watch.js'
 
 export interface RuntimeOptions {
   /** SQLite file path, `:memory:`, or a `postgres://` URL. Default `:memory:` (the CLI defaults to a file). */
@@ -29,6 +34,12 @@ export interface RuntimeOptions {
   worker?: boolean
   /** `worker`: adopt the settings the deployment's `serve` stored, rather than writing this process's own. */
   role?: 'serve' | 'worker'
+  /** `worker`: real ms to wait for a serve to store its settings (default 5 minutes; 0 fails at once). */
+  waitForServeMs?: number
+  /** `worker`: called once, with the database (password hidden), when no serve has stored its settings yet. */
+  onWaitingForServe?: (db: string) => void
+  /** A serve leaving transitions to workers says here when none is alive while transitions are due, and when one is back. */
+  workerOutageLog?: OutageLog
   /** Default: the system clock, scaled by `timeScale`. A manual clock cannot be shared with a queue. */
   clock?: Clock
   timeScale?: number
@@ -41,6 +52,8 @@ export interface RuntimeOptions {
   publicCidr?: string
   /** Called when a scheduled transition throws; default rethrows (in-process) or ignores (queue, which retries). */
   onTransitionError?: (err: unknown) => void
+  /** Bounds of the call log (calls, bytes, body length); defaults 10 000 calls, 16 MiB, 4 KiB bodies. */
+  callLog?: CallLogOptions
 }
 
 /** The engine with its store, clock, bus and transition runner, ready to serve; no HTTP. */
@@ -53,6 +66,8 @@ export interface Runtime {
   mode: { runner: 'in-process' | 'bullmq'; worker: boolean; bus: 'in-process' | 'redis' }
   /** What the faces answered, for tests to assert on (every node's calls in a shared deployment). */
   calls: CallLog
+  /** Whether this server's transitions are being applied (what `/health` reports): in a shared deployment, from the workers' heartbeats. */
+  liveness(): Promise<Liveness>
   /**
    * Changes how fast emulated time runs, carrying on from the current time, on
    * every node. 409 on a manual clock (advance it instead).
@@ -96,11 +111,16 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     const bus: EventBus = opts.queue ? await RedisEventBus.connect(opts.queue, namespaceOf(store)) : new InProcessEventBus()
     if (bus instanceof RedisEventBus) closers.push(() => bus.close())
     const engine = new Engine({ store, clock, random: new SeededRandom(opts.seed), timing: new Timing(registry, settings.profile, settings.timing), registry, bus })
-    await engine.transaction((tx) => seedSharedResources(tx, { publicCidr: opts.publicCidr }))
+    await engine.transaction(async (tx) => {
+      // NOTE: nodes starting together on a fresh database take turns: the first seeds, the others find it done.
+      await tx.q.lock('seed')
+      return seedSharedResources(tx, { publicCidr: opts.publicCidr })
+    })
 
     const scheduler = new InProcessScheduler(engine, clock, opts.onTransitionError)
-    const calls = new CallLog()
+    const calls = new CallLog(opts.callLog)
     const node = randomUUID()
+    const startedAt = Date.now()
     let runner: TransitionRunner = scheduler
     const runsTransitions = opts.worker ?? true
     if (opts.queue) {
@@ -113,6 +133,16 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       if (runsTransitions) {
         const worker = new TransitionWorker(engine, systemClock, { ...queue, onError: opts.onTransitionError })
         closers.push(() => worker.close())
+        const heartbeat = await WorkerHeartbeat.start(store, node)
+        closers.push(() => heartbeat.stop())
+      } else if (opts.workerOutageLog) {
+        const watch = new WorkerOutageWatch(store, systemClock, opts.workerOutageLog, { startedAt })
+        const off = bus.subscribe(() => watch.wake())
+        watch.wake() // transitions left pending by an earlier run
+        closers.push(async () => {
+          off()
+          watch.stop()
+        })
       }
       if (bus instanceof RedisEventBus) {
         calls.shareWith({
@@ -120,17 +150,24 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
           clear: () => void bus.notify({ type: 'calls-cleared', node }),
         })
         // NOTE: another node changed the shared settings, answered a call or cleared the call log: every node follows.
+        let reloading: Promise<void> = Promise.resolve()
         const off = bus.onNotice(async (n) => {
           if (n['node'] === node) return
           if (n['type'] === 'call') calls.add(n['call'] as Omit<CallRecord, 'seq'>)
           if (n['type'] === 'calls-cleared') calls.clearHere()
           if (n['type'] !== 'settings') return
-          const next = await loadSettings(store.read)
-          if (!next) return
-          engine.timing = new Timing(registry, next.profile, next.timing)
-          systemClock.rebase(next.timeScale, next.clockAnchor)
+          reloading = loadSettings(store.read).then((next) => {
+            if (!next) return
+            engine.timing = new Timing(registry, next.profile, next.timing)
+            systemClock.rebase(next.timeScale, next.clockAnchor)
+          })
+          await reloading
         })
-        closers.push(async () => off())
+        // NOTE: a reload in flight reads the store: it ends before the store closes.
+        closers.push(async () => {
+          off()
+          await reloading
+        })
         if (opts.role !== 'worker') await bus.notify({ type: 'settings' })
       }
     } else if (runsTransitions) {
@@ -141,9 +178,15 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       })
     }
 
+    const liveness = async (): Promise<Liveness> => {
+      if (opts.queue) return readWorkerLiveness(store, { startedAt })
+      if (runsTransitions) return { status: 'ok' }
+      return { status: 'degraded', message: 'this server applies no transitions (worker: false) and has no queue for workers to take them from' }
+    }
+
     const setTimeScale = async (scale: number) => {
       if (!(clock instanceof SystemClock)) throw new ConflictError('the clock is manual: advance it instead (POST /_mockcloud/clock/advance)')
-      if (!(scale > 0) || !Number.isFinite(scale) || scale > 1_000_000) throw new ValidationError('timeScale', 'timeScale: must be a positive number (0.01 runs a minute in 0.6 s)')
+      if (!isTimeScale(scale)) throw new ValidationError('timeScale', `timeScale: ${TIME_SCALE_RANGE}`)
       const anchor = clock.anchorNow()
       clock.rebase(scale, anchor)
       await store.transaction(async (q) => {
@@ -186,6 +229,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       clock,
       mode: { runner: runner === scheduler ? 'in-process' : 'bullmq', worker: runsTransitions, bus: bus instanceof RedisEventBus ? 'redis' : 'in-process' },
       calls,
+      liveness,
       setTimeScale,
       setTiming,
       close: closeAll,
@@ -199,15 +243,14 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
 /**
  * A `serve` stores its settings (keeping the deployment's clock anchor while
  * the scale is unchanged, so nodes agree on emulated time); a `worker` adopts
- * what is stored.
+ * what is stored, waiting for a serve to store them.
  */
 async function settle(store: Store, opts: RuntimeOptions): Promise<SharedSettings> {
+  if (opts.role === 'worker') return waitForSettings(store, { timeoutMs: opts.waitForServeMs ?? DEFAULT_WAIT_FOR_SERVE_MS, onWaiting: opts.onWaitingForServe })
   return store.transaction(async (q) => {
+    // NOTE: serves starting together take turns, so the later ones keep the first one's clock anchor.
+    await q.lock('settings')
     const stored = await loadSettings(q)
-    if (opts.role === 'worker') {
-      if (!stored) throw new Error('no mockcloud serve has set this database up yet; start one first')
-      return stored
-    }
     const timeScale = opts.timeScale ?? 1
     const anchor = stored && stored.timeScale === timeScale ? stored.clockAnchor : new SystemClock({ scale: timeScale }).anchor()
     const next: SharedSettings = { profile: opts.profile ?? 'fast', timing: [...(opts.timing ?? [])], timeScale, clockAnchor: anchor }

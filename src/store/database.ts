@@ -13,6 +13,7 @@ export interface Database {
   counters: CountersTable
   meta: MetaTable
   faults: FaultsTable
+  workers: WorkersTable
 }
 
 export interface ResourcesTable {
@@ -90,4 +91,12 @@ export interface FaultsTable {
   matched: number
   fired: number
   created_at: number
+}
+
+/** A worker's heartbeat: real milliseconds (the database's clock on PostgreSQL), not emulated time. */
+export interface WorkersTable {
+  node: string
+  seen_at: number
+  /** Set when the worker stopped cleanly: it no longer counts as alive. */
+  stopped_at: number | null
 }

@@ -1,6 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.js'
+import { OneSchemaPostgresDialect } from './one-schema-dialect.js'
 import { Store } from './store.js'
 
 // NOTE: int8 (bigint) columns hold epoch milliseconds and sequences: well inside
@@ -30,16 +31,43 @@ export async function openPostgresStore(url: string, opts: { poolSize?: number }
     max: opts.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  let db: Kysely<Database> | undefined
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db)
-    const store = new Store(db, 'postgres', redact(parsed, schema), { schema })
+    if (schema) await createSchema(pool, schema)
+    const home = schema ?? (await currentSchema(pool))
+    db = new Kysely<Database>({ dialect: new OneSchemaPostgresDialect({ pool }, home) })
+    const store = new Store(db, 'postgres', redact(parsed, schema), { schema: home })
     await store.migrate()
     return store
   } catch (err) {
-    await db.destroy()
+    await (db ? db.destroy() : pool.end())
     throw err
   }
+}
+
+/**
+ * Creates the schema unless it exists. Two nodes starting together can both
+ * miss it and race: PostgreSQL's `if not exists` may still throw then.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  try {
+    // NOTE: the name is checked against SCHEMA_NAME, so quoting it is enough.
+    await pool.query(`create schema if not exists "${schema}"`)
+  } catch (err) {
+    const { rowCount } = await pool.query('select 1 from pg_namespace where nspname = $1', [schema])
+    if (!rowCount) throw err
+  }
+}
+
+/**
+ * The schema unqualified names resolve to (the first existing one on the
+ * search_path): where a URL without ?schema= keeps mockcloud's tables.
+ */
+async function currentSchema(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ schema: string | null }>('select current_schema() as schema')
+  const schema = rows[0]?.schema
+  if (!schema) throw new Error('the database has no schema on its search_path to keep mockcloud in: add ?schema=NAME to the URL')
+  return schema
 }
 
 /** The URL without its password, for logs and /health. */

@@ -237,6 +237,22 @@ export class Queries {
     return Number((await Q.deleteResource.run(this.db, this.dialect, [id, expectedVersion])).numAffectedRows) === 1
   }
 
+  /**
+   * Takes a lock on `key` until this transaction ends: an exclusive one waits
+   * for every other holder, a shared one only for an exclusive holder.
+   * PostgreSQL runs transactions side by side, so a rule that reads before it
+   * writes (one default security group, unique DNS names, no overlapping
+   * CIDRs, device letters) locks what it reads first; SQLite already runs one
+   * transaction at a time, so there it does nothing.
+   * See docs/decisions/0005-rule-locks.md.
+   */
+  async lock(key: string, mode: 'shared' | 'exclusive' = 'exclusive'): Promise<void> {
+    if (this.dialect !== 'postgres') return
+    // NOTE: keyed by schema too, so mockclouds sharing one database never wait on each other.
+    if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(hashtext(current_schema()), hashtext(${key}))`.execute(this.db)
+    else await sql`select pg_advisory_xact_lock(hashtext(current_schema()), hashtext(${key}))`.execute(this.db)
+  }
+
   /** A number never handed out before by this store: the source of resource ids. */
   async nextIdNumber(): Promise<number> {
     if (this.dialect === 'postgres') {
@@ -423,6 +439,40 @@ export class Queries {
       .values({ key, value })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
       .execute()
+  }
+
+  /** Records that worker `node` is alive now or, with `stopped`, that it has stopped cleanly. */
+  async recordWorkerBeat(node: string, stopped = false): Promise<void> {
+    const now = this.realNow()
+    const stoppedAt = stopped ? now : null
+    await this.db
+      .insertInto('workers')
+      .values({ node, seen_at: now, stopped_at: stoppedAt })
+      .onConflict((oc) => oc.column('node').doUpdateSet({ seen_at: now, stopped_at: stoppedAt }))
+      .execute()
+  }
+
+  /** Every worker's last beat: how many real ms ago it was, and whether the worker said it stopped. */
+  async workerBeats(): Promise<Array<{ node: string; agoMs: number; stopped: boolean }>> {
+    const rows = await this.db
+      .selectFrom('workers')
+      .select(['node', 'stopped_at', sql<number>`${this.realNow()} - seen_at`.as('ago_ms')])
+      .execute()
+    return rows.map((r) => ({ node: r.node, agoMs: Number(r.ago_ms), stopped: r.stopped_at !== null }))
+  }
+
+  /** Forgets the workers not seen for `ms` (restarts leave a row each). */
+  async forgetWorkersSilentFor(ms: number): Promise<void> {
+    await this.db.deleteFrom('workers').where('seen_at', '<', sql<number>`${this.realNow()} - ${ms}`).execute()
+  }
+
+  /**
+   * Real time in epoch ms for heartbeats. PostgreSQL's own clock, so that
+   * nodes on hosts whose clocks disagree still agree on who beat when;
+   * SQLite has one process, whose clock it is.
+   */
+  private realNow() {
+    return this.dialect === 'postgres' ? sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint` : sql<number>`${Date.now()}`
   }
 }
 

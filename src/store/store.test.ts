@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { testApp } from '../../test/helpers/app.js'
 import { freshDb, TEST_STORE } from '../../test/helpers/store.js'
+import { concurrencyContract } from './concurrency.contract.js'
 import { openStore } from './open-store.js'
 import { storeContract } from './store.contract.js'
 
@@ -10,6 +12,8 @@ storeContract({
     return { store: await openStore(db.location), reopen: () => openStore(db.location), drop: () => db.drop() }
   },
 })
+
+concurrencyContract(TEST_STORE, () => testApp())
 
 describe.skipIf(TEST_STORE !== 'postgres')('PostgreSQL schemas', () => {
   it('keep two mockclouds in one database apart, each migrated', async () => {

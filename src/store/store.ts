@@ -3,6 +3,7 @@ import type { Database } from './database.js'
 import { initialMigration } from './migrations/001-initial.js'
 import { lookupIndexesMigration } from './migrations/002-lookup-indexes.js'
 import { faultsMigration } from './migrations/003-faults.js'
+import { workersMigration } from './migrations/004-workers.js'
 import { GroupCommit } from './group-commit.js'
 import { Queries } from './queries.js'
 import { ResourceCache } from './resource-cache.js'
@@ -22,7 +23,7 @@ export type StoreDialect = 'sqlite' | 'postgres'
 export class Store {
   /** Queries outside any transaction, for reads. */
   readonly read: Queries
-  /** The PostgreSQL schema the store lives in, when it has its own. */
+  /** The PostgreSQL schema the store lives in (the URL's ?schema=, or the connection's current one). */
   readonly schema: string | undefined
   /** SQLite has one writer: transactions waiting for it commit together. */
   private readonly groupCommit: GroupCommit | undefined
@@ -33,7 +34,7 @@ export class Store {
     readonly dialect: StoreDialect,
     readonly location: string,
     opts: {
-      /** The PostgreSQL schema the store lives in, when it has its own. */
+      /** The PostgreSQL schema the store lives in. */
       schema?: string | undefined
       /** Runs reads outside transactions without Kysely's executor (SQLite's one connection). */
       direct?: DirectReader
@@ -63,8 +64,14 @@ export class Store {
 
   /** Brings the schema up to date; safe to call on every start. */
   async migrate(): Promise<void> {
-    const migrations: Record<string, Migration> = { '001-initial': initialMigration(this.dialect), '002-lookup-indexes': lookupIndexesMigration, '003-faults': faultsMigration(this.dialect) }
-    // NOTE: without migrationTableSchema Kysely finds another schema's migration tables and skips its own.
+    const migrations: Record<string, Migration> = {
+      '001-initial': initialMigration(this.dialect),
+      '002-lookup-indexes': lookupIndexesMigration,
+      '003-faults': faultsMigration(this.dialect),
+      '004-workers': workersMigration,
+    }
+    // NOTE: always the store's schema: without it Kysely takes another schema's migration tables for
+    // its own (its stock introspector lists every schema), then fails on the ones missing from this one.
     const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => migrations }, ...(this.schema ? { migrationTableSchema: this.schema } : {}) })
     const { error } = await migrator.migrateToLatest()
     if (error) throw error instanceof Error ? error : new Error(String(error))

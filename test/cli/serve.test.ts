@@ -17,6 +17,12 @@ describe('mockcloud serve', () => {
     }
   })
 
+  it('refuses --no-worker without --queue: nothing else could apply its transitions', async () => {
+    const p = mockcloud(['serve', '--no-worker', '--db', ':memory:'])
+    expect(await p.exited).toBe(1)
+    expect(p.output().trim()).toBe('mockcloud: --no-worker needs --queue: without one, no other process can apply the transitions this server schedules')
+  })
+
   it('says so when the port is in use', async () => {
     const port = await freePort()
     const first = mockcloud(['serve', '--port', String(port), '--db', ':memory:'])

@@ -16,6 +16,7 @@ export const dnsRecordHooks: KindHooks<DnsRecordData> = {
     if (!input.records.length) throw new ValidationError('records', 'records: at least one value is needed')
     input.records.forEach((value, i) => checkValue(type, value, input.records.length > 1 ? `records[${i}]` : 'records'))
     if (type === 'CNAME' && input.records.length > 1) throw new ValidationError('records', 'records: a CNAME has exactly one value')
+    await tx.lock(`dns.recordset:${project}:${name}`)
     for (const other of await tx.q.listResources({ kind: 'dns.recordset', projects: [project], name, limit: 100 })) {
       const otherType = (other.data as DnsRecordData).type
       if (otherType === type) throw new ConflictError(`a ${type} record for ${name} already exists (${other.id})`)

@@ -12,6 +12,8 @@ export const networkHooks: KindHooks<NetworkData> = {
     const input = raw as unknown as CreateNetworkInput
     const id = await tx.newId()
     let cidr: Cidr | undefined
+    // NOTE: the project's ranges are read to keep the new one clear of them.
+    if (input.subnet) await tx.lock(`cidrs:${project}`)
     if (input.subnet === 'auto') {
       cidr = await allocateEnvironmentCidr(tx, project, id, await projectCidrs(tx, project))
     } else if (input.subnet) {
@@ -35,6 +37,8 @@ export const networkHooks: KindHooks<NetworkData> = {
   },
 
   async beforeDelete(tx, network) {
+    // NOTE: a server create holds this shared while it adds its port: none can slip in after the check.
+    await tx.lock(networkLock(network.id))
     const vms = await tx.q.childrenOf(network.id, 'compute.server')
     if (vms.length) {
       throw new ConflictError(`environment ${network.id} still has ${vms.length} VM(s) (${vms.slice(0, 3).map((v) => v.id).join(', ')}${vms.length > 3 ? ', ...' : ''}); delete them first`)
@@ -46,6 +50,11 @@ export const networkHooks: KindHooks<NetworkData> = {
   async onGone(tx, network) {
     for (const subnet of await tx.q.childrenOf(network.id, 'network.subnet')) await tx.remove(subnet, 'delete')
   },
+}
+
+/** Held shared by whatever adds to a network (a server's port), exclusively by its delete. */
+export function networkLock(id: string): string {
+  return `network.network:${id}`
 }
 
 /** The CIDRs of the project's networks, to keep a new one from overlapping them. */

@@ -41,8 +41,13 @@ export const securityGroupHooks: KindHooks<SecurityGroupData> = {
  * traffic out, and in only from members of the same group.
  */
 export async function ensureDefaultGroup(tx: EngineTx, project: string): Promise<ResourceRecord<SecurityGroupData>> {
-  const [existing] = await tx.q.findByName('network.security-group', [project], DEFAULT_GROUP)
-  if (existing) return existing as ResourceRecord<SecurityGroupData>
+  const find = async () => (await tx.q.findByName('network.security-group', [project], DEFAULT_GROUP))[0] as ResourceRecord<SecurityGroupData> | undefined
+  // NOTE: once made it stays (it cannot be deleted), so only its making needs the lock; then look again.
+  const existing = await find()
+  if (existing) return existing
+  await tx.lock(`default-security-group:${project}`)
+  const made = await find()
+  if (made) return made
   const group = await tx.create<SecurityGroupData>('network.security-group', {
     project,
     name: DEFAULT_GROUP,

@@ -3,6 +3,7 @@ import type { KindHooks } from '../define-kind.js'
 import type { EngineTx } from '../engine-tx.js'
 import { ConflictError, ValidationError } from '../errors.js'
 import type { NetworkData } from './network.kind.js'
+import { networkLock } from './network.ops.js'
 import { insertPort } from './port.ops.js'
 import { ensureDefaultGroup, DEFAULT_GROUP } from './security-group.ops.js'
 import type { CreateServerInput, ServerData } from './server.kind.js'
@@ -13,6 +14,7 @@ export const DEFAULT_IMAGE = 'ubuntu-22.04'
 export const serverHooks: KindHooks<ServerData> = {
   async create(tx, project, raw) {
     const input = raw as unknown as CreateServerInput
+    await tx.lock(networkLock(input.networkId), 'shared')
     const network = await tx.require<NetworkData>('network.network', input.networkId, project, 'networkId')
     if (network.data.external) throw new ValidationError('networkId', `networkId: ${network.id} is an external network; attach a floating IP instead`)
     const flavor = await resolveFlavor(tx, input.flavor ?? DEFAULT_FLAVOR, project)
@@ -40,6 +42,11 @@ export const serverHooks: KindHooks<ServerData> = {
         fault: null,
       },
     })
+  },
+
+  async beforeDelete(tx, vm) {
+    // NOTE: attaches check the server's state under this lock; after the delete begins they see `deleting`.
+    await tx.lock(serverLock(vm.id))
   },
 
   actions: {
@@ -84,8 +91,13 @@ async function resolveGroups(tx: EngineTx, project: string, refs: string[]): Pro
   return ids
 }
 
+/** Held by whatever attaches to a server (volumes, floating IPs) and by its delete. */
+export function serverLock(id: string): string {
+  return `compute.server:${id}`
+}
+
 /**
- * The VM a volume or floating IP is being attached to (404 if unknown, as it
+ * The VM a volume or floating IP is being attached to (locked) (404 if unknown, as it
  * is named in the path), checked to be in one of `states` (409 otherwise).
  */
 export async function requireServerIn(
@@ -95,6 +107,8 @@ export async function requireServerIn(
   states: readonly string[],
   what: string,
 ): Promise<ResourceRecord<ServerData>> {
+  // NOTE: before reading: what is attached to a server is checked and written under its lock.
+  await tx.lock(serverLock(vmId))
   const vm = await tx.require<ServerData>('compute.server', vmId, project)
   if (!states.includes(vm.status)) {
     throw new ConflictError(`cannot attach ${what} to vm ${vm.id} while it is ${vm.status} (it must be ${states.join(' or ')})`)
