@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { LATEST_TIME } from './bounds.js'
 import { ManualClock } from './manual-clock.js'
 
 describe('ManualClock', () => {
@@ -40,5 +41,13 @@ describe('ManualClock', () => {
     clock.catchUp(200)
     expect(clock.now()).toBe(200)
     expect(() => clock.advance(-1)).toThrow(RangeError)
+  })
+
+  it('starts and advances only within 1970..9999', async () => {
+    for (const start of [-1, Number.NaN, LATEST_TIME + 1]) expect(() => new ManualClock(start), String(start)).toThrow(RangeError)
+    const clock = new ManualClock(LATEST_TIME - 10)
+    expect(() => clock.advance(11)).toThrow(RangeError)
+    await clock.advance(10)
+    expect(clock.now()).toBe(LATEST_TIME)
   })
 })

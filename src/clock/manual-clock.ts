@@ -1,3 +1,4 @@
+import { LATEST_TIME } from './bounds.js'
 import type { Clock } from './clock.js'
 
 interface Wake {
@@ -25,6 +26,7 @@ export class ManualClock implements Clock {
   private running: Promise<void> = Promise.resolve()
 
   constructor(start = Date.parse('2026-01-01T00:00:00.000Z')) {
+    if (!(start >= 0 && start <= LATEST_TIME)) throw new RangeError(`a manual clock starts between 1970 and 9999 (0 to ${LATEST_TIME} ms), got ${start}`)
     this.t = start
   }
 
@@ -52,13 +54,16 @@ export class ManualClock implements Clock {
   /** Moves time forward by `ms`, running every wake-up due by then, in order. */
   advance(ms: number): Promise<void> {
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`advance needs a non-negative number of ms, got ${ms}`)
+    if (this.t + ms > LATEST_TIME) throw new RangeError(`advancing ${ms} ms would pass ${new Date(LATEST_TIME).toISOString()}, the latest emulated time`)
     // NOTE: advances queue behind each other so two callers never interleave.
     const run = this.running.then(() => this.runUntil(this.t + ms))
     this.running = run.catch(() => undefined)
     return run
   }
 
-  private async runUntil(target: number): Promise<void> {
+  private async runUntil(wanted: number): Promise<void> {
+    // NOTE: advance checked against the time when it was called; advances queued before it may have moved the clock since.
+    const target = Math.min(wanted, LATEST_TIME)
     for (;;) {
       const next = this.takeNext(target)
       if (!next) break

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { LATEST_TIME, MAX_LATENCY_MS, MIN_TIME_SCALE } from './bounds.js'
 import { SystemClock } from './system-clock.js'
 
 describe('SystemClock', () => {
@@ -21,8 +22,19 @@ describe('SystemClock', () => {
     expect(clock.now()).toBe(9_010)
   })
 
-  it('rejects a scale that is not a positive number', () => {
-    expect(() => new SystemClock({ scale: 0 })).toThrow(RangeError)
-    expect(() => new SystemClock({ scale: Number.NaN })).toThrow(RangeError)
+  it('rejects a scale outside 1e-6..1e6', () => {
+    for (const scale of [0, Number.NaN, 5e-324, 1e-15, 1e6 + 1, Infinity]) {
+      expect(() => new SystemClock({ scale }), String(scale)).toThrow(RangeError)
+      expect(() => new SystemClock().rebase(scale, { real: 0, emulated: 0 }), String(scale)).toThrow(RangeError)
+    }
+  })
+
+  it('stops at the latest emulated time rather than pass the last valid date', () => {
+    let real = 0
+    const clock = new SystemClock({ scale: MIN_TIME_SCALE, realNow: () => real, anchor: { real: 0, emulated: Date.parse('2026-01-01T00:00:00Z') } })
+    // NOTE: a year of real time at the smallest scale is a million emulated years.
+    real += 365 * 86_400_000
+    expect(clock.now()).toBe(LATEST_TIME)
+    expect(new Date(clock.now() + MAX_LATENCY_MS).toISOString()).toBe('9999-01-02T00:00:00.000Z')
   })
 })

@@ -1,3 +1,4 @@
+import { isTimeScale, LATEST_TIME, TIME_SCALE_RANGE } from './bounds.js'
 import type { Clock } from './clock.js'
 
 // NOTE: Node timers overflow past 2^31-1 ms (about 24.8 days); longer waits re-arm.
@@ -27,7 +28,7 @@ export class SystemClock implements Clock {
 
   constructor(opts: { scale?: number; realNow?: () => number; anchor?: ClockAnchor } = {}) {
     const scale = opts.scale ?? 1
-    if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`)
+    if (!isTimeScale(scale)) throw new RangeError(`time scale ${TIME_SCALE_RANGE}, got ${scale}`)
     this.scale = scale
     this.mode = scale === 1 ? 'system' : 'scaled'
     if (opts.realNow) this.realNow = opts.realNow
@@ -61,7 +62,7 @@ export class SystemClock implements Clock {
 
   /** Counts from a new anchor at a new scale: how a node follows a deployment's changed settings. */
   rebase(scale: number, anchor: ClockAnchor): void {
-    if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`)
+    if (!isTimeScale(scale)) throw new RangeError(`time scale ${TIME_SCALE_RANGE}, got ${scale}`)
     this.scale = scale
     this.mode = scale === 1 ? 'system' : 'scaled'
     this.anchorReal = anchor.real
@@ -78,7 +79,8 @@ export class SystemClock implements Clock {
   }
 
   now(): number {
-    return Math.floor(this.anchorEmulated + (this.realNow() - this.anchorReal) / this.scale)
+    // NOTE: at the smallest scale a server running for days would pass the last valid date: time stops at LATEST_TIME instead.
+    return Math.min(LATEST_TIME, Math.floor(this.anchorEmulated + (this.realNow() - this.anchorReal) / this.scale))
   }
 
   catchUp(t: number): void {

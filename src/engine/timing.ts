@@ -1,3 +1,4 @@
+import { MAX_LATENCY_MS } from '../clock/bounds.js'
 import { parseLatencyRange, type LatencyRange } from '../clock/duration.js'
 import type { KindRegistry } from './registry.js'
 
@@ -50,7 +51,10 @@ export class Timing {
       throw new RangeError(`${kindName} has no operation '${op}' (it has ${Object.keys(this.registry.get(kind).operations).join(', ')})`)
     }
     if (prop === 'latency') {
-      this.overrides.set(`${kind}.${op}.latency`, parseLatencyRange(value))
+      const latency = parseLatencyRange(value)
+      // NOTE: a transition is due at now + latency; a longer one (1e308s is Infinity) would be a date past any valid one.
+      if (latency.max > MAX_LATENCY_MS) throw new RangeError(`latency in '${key}' must be at most 24h, got '${value}'`)
+      this.overrides.set(`${kind}.${op}.latency`, latency)
     } else if (prop === 'failureRate' || prop === 'failure_rate') {
       const rate = Number(value)
       if (value === '' || !(rate >= 0 && rate <= 1)) throw new RangeError(`failureRate in '${key}' must be between 0 and 1, got '${value}'`)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CallLog, type CallRecord } from './call-log.js'
+import { CallLog, cutBody, type CallRecord } from './call-log.js'
 
 const call = (operation: string, status = 200): Omit<CallRecord, 'seq'> => ({
   at: '2026-01-01T00:00:00.000Z',
@@ -17,7 +17,7 @@ const call = (operation: string, status = 200): Omit<CallRecord, 'seq'> => ({
 
 describe('CallLog', () => {
   it('keeps exactly the last `capacity` calls, whenever it is read', () => {
-    const log = new CallLog(4)
+    const log = new CallLog({ maxEntries: 4 })
     for (let i = 1; i <= 23; i++) {
       log.add(call(`op.${i}`))
       const seqs = log.list().map((c) => c.seq)
@@ -26,7 +26,7 @@ describe('CallLog', () => {
   })
 
   it('filters, limits to the last N matches, and clears', () => {
-    const log = new CallLog(100)
+    const log = new CallLog({ maxEntries: 100 })
     log.add(call('vms.create', 202))
     log.add(call('vms.get', 404))
     log.add(call('vms.create', 409))
@@ -39,5 +39,11 @@ describe('CallLog', () => {
     expect(log.list()).toEqual([])
     log.add(call('vms.list'))
     expect(log.list()[0]?.seq).toBe(5)
+  })
+
+  it('leaves a cut body as it is when cut again, as another node of a shared deployment does', () => {
+    const once = cutBody({ name: 'x'.repeat(10_000) }, 4_096)
+    expect(Buffer.byteLength(once.value as string)).toBe(4_096)
+    expect(cutBody(once.value, 4_096)).toEqual(once)
   })
 })

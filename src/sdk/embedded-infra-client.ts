@@ -3,6 +3,7 @@ import type { Clock } from '../clock/clock.js'
 import type { ProfileName } from '../engine/timing.js'
 import type { AppOptions } from '../server/app.js'
 import { NativeInfraClient } from './native-infra-client.js'
+import { seedOption } from './seed-option.js'
 import { InjectTransport, type HttpMethod, type Transport, type TransportResponse } from './transport.js'
 
 export interface EmbeddedInfraClientOptions {
@@ -10,8 +11,8 @@ export interface EmbeddedInfraClientOptions {
   db?: string
   /** Timing profile: `instant`, `fast` (default) or `realistic`. */
   profile?: ProfileName
-  /** Seed of every latency, failure, address and id; default a random one. */
-  seed?: string
+  /** Seed of every latency, failure, address and id (`42` is the same run as `'42'`); default a random one. */
+  seed?: string | number
   /** Default the system clock; give a ManualClock to drive time from a test. */
   clock?: Clock
   /** Timing overrides, `kind.operation.property=value` (`vm.create.failureRate=1`). */
@@ -40,7 +41,7 @@ export interface EmbeddedInfraClientOptions {
 class EmbeddedAppTransport implements Transport {
   private building: Promise<{ app: FastifyInstance; transport: InjectTransport }> | undefined
 
-  constructor(private readonly opts: EmbeddedInfraClientOptions) {}
+  constructor(private readonly opts: EmbeddedInfraClientOptions & { seed?: string | undefined }) {}
 
   app(): Promise<FastifyInstance> {
     return this.ready().then((r) => r.app)
@@ -94,7 +95,8 @@ export class EmbeddedInfraClient extends NativeInfraClient {
   private readonly embedded: EmbeddedAppTransport
 
   constructor(opts: EmbeddedInfraClientOptions = {}) {
-    const transport = new EmbeddedAppTransport(opts)
+    // NOTE: checked here, so a bad seed throws at construction rather than failing every call.
+    const transport = new EmbeddedAppTransport({ ...opts, seed: seedOption(opts.seed, 'seed') })
     super(transport, { pollIntervalMs: opts.pollIntervalMs ?? 50, timeoutMs: opts.timeoutMs })
     this.embedded = transport
   }

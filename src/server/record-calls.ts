@@ -37,6 +37,7 @@ export function recordCalls(app: FastifyInstance, runtime: Runtime, metrics: Met
         project: (Array.isArray(project) ? project[0] : project) ?? 'default',
         params: (req.params ?? {}) as Record<string, unknown>,
         query: (req.query ?? {}) as Record<string, unknown>,
+        // NOTE: the log keeps a long body cut to its first bytes, never the whole (call-log.ts).
         body: req.body ?? null,
         status: reply.statusCode,
         duration_ms: Math.round(ms * 1000) / 1000,

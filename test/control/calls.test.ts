@@ -1,5 +1,10 @@
+import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/clock/manual-clock.js'
+import type { CallLogOptions } from '../../src/observe/call-log.js'
+import { buildApp } from '../../src/server/app.js'
 import { environment, T0, testApp, type TestApp } from '../helpers/app.js'
+import { freshDb } from '../helpers/store.js'
 import { armedAt } from './support.js'
 
 let t: TestApp
@@ -126,5 +131,82 @@ describe('DELETE /_mockcloud/calls', () => {
     await environment(t, 'three')
     expect((await calls()).map((c) => [c.seq, c.body])).toEqual([[3, { name: 'three' }]])
     expect(await calls('?after=2')).toHaveLength(1)
+  })
+})
+
+describe('the call log stays small', () => {
+  let bounded: FastifyInstance | undefined
+  afterEach(async () => {
+    await bounded?.close()
+    bounded = undefined
+  })
+
+  /** A server whose call log has these bounds, on a fresh database of the run's store. */
+  async function appWithCallLog(callLog: CallLogOptions): Promise<FastifyInstance> {
+    const db = freshDb()
+    const app = await buildApp({ db: db.location, clock: new ManualClock(T0), seed: 'calls', profile: 'fast', callLog })
+    app.addHook('onClose', () => db.drop())
+    return app
+  }
+  const post = (app: FastifyInstance, name: string) => app.inject({ method: 'POST', url: '/api/v1/environments', payload: { name } })
+  const logged = async (app: FastifyInstance) => (await app.inject({ method: 'GET', url: '/_mockcloud/calls' })).json().items as any[]
+
+  it('cuts a long body to 4 KiB with a marker of its whole size, and keeps a short one whole', async () => {
+    const long = 'x'.repeat(10_000)
+    expect((await t.call('POST', '/api/v1/environments', { name: long })).status).toBe(400)
+    const atLimit = 'y'.repeat(4_096 - '{"name":""}'.length)
+    await t.call('POST', '/api/v1/environments', { name: atLimit })
+    const [cut, whole] = await calls()
+    const json = JSON.stringify({ name: long })
+    const marker = `…[truncated, ${json.length} bytes]`
+    // NOTE: 4 KiB with the marker, so a cut body cut again (on another node of a shared deployment) stays as it is.
+    expect(cut.body).toBe(json.slice(0, 4_096 - Buffer.byteLength(marker)) + marker)
+    expect(Buffer.byteLength(cut.body)).toBe(4_096)
+    expect(whole.body).toEqual({ name: atLimit })
+  })
+
+  it('counts multi-byte characters as the bytes they are', async () => {
+    const name = 'é'.repeat(3_000)
+    await t.call('POST', '/api/v1/environments', { name })
+    const [cut] = await calls()
+    // NOTE: 4 096 bytes less the 26 of the marker and the 9 of '{"name":"' leave 4 061: 2 030 é and half of one, which is left out.
+    expect(cut.body).toMatch(new RegExp(`^\\{"name":"é{2030}…\\[truncated, ${Buffer.byteLength(JSON.stringify({ name }))} bytes\\]$`))
+  })
+
+  it('drops the oldest calls once the kept ones weigh more than maxBytes', async () => {
+    bounded = await appWithCallLog({ maxBytes: 64 * 1024 })
+    for (let i = 1; i <= 40; i++) await post(bounded, `${i}`.padEnd(6_000, '-'))
+    const items = await logged(bounded)
+    const seqs = items.map((c) => c.seq)
+    // NOTE: each call weighs its 4 KiB cut body and a few hundred bytes more: 14 fit in 64 KiB.
+    expect(seqs).toEqual(Array.from({ length: 14 }, (_, k) => 27 + k))
+    expect(items.every((c) => typeof c.body === 'string' && c.body.endsWith('…[truncated, 6011 bytes]'))).toBe(true)
+    expect(bounded.mockcloud.calls.bytes).toBeLessThanOrEqual(64 * 1024)
+    // NOTE: a call too heavy for the whole log is dropped at once, with every other.
+    await appWithCallLog({ maxBytes: 100, maxBodyBytes: 4_096 }).then(async (tiny) => {
+      await post(tiny, 'x'.repeat(5_000))
+      expect(await logged(tiny)).toEqual([])
+      expect(tiny.mockcloud.calls.bytes).toBe(0)
+      await tiny.close()
+    })
+  })
+
+  it('keeps 200 rejected bodies of 900 KB within the default 16 MiB: each one cut', { timeout: 60_000 }, async () => {
+    const payload = JSON.stringify({ name: 'z'.repeat(900_000) })
+    for (let i = 0; i < 200; i++) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/environments', payload, headers: { 'content-type': 'application/json' } })
+      expect(res.statusCode).toBe(400)
+    }
+    const log = t.app.mockcloud.calls
+    // NOTE: whole, they would weigh 180 MB; cut, every one fits.
+    expect(log.length).toBe(200)
+    expect(log.bytes).toBeLessThanOrEqual(16 * 1024 * 1024)
+    // NOTE: each cut body weighs 4 KiB and its marker; the whole record a few hundred bytes more.
+    expect(log.bytes).toBeLessThanOrEqual(200 * 5_000)
+    const items = await calls()
+    expect(items.map((c) => Buffer.byteLength(c.body))).toEqual(Array(200).fill(4_096))
+    expect(items.every((c) => c.body.endsWith('…[truncated, 900011 bytes]'))).toBe(true)
+    await t.app.inject({ method: 'DELETE', url: '/_mockcloud/calls' })
+    expect([log.length, log.bytes]).toEqual([0, 0])
   })
 })

@@ -63,8 +63,13 @@ describe('a manual clock', () => {
     ['ms as text', '/_mockcloud/clock/advance', { ms: '100' }, 'ms'],
     ['missing ms', '/_mockcloud/clock/advance', {}, 'ms'],
     ['unknown field', '/_mockcloud/clock/advance', { ms: 1, seconds: 1 }, 'seconds'],
+    ['more than 10 years', '/_mockcloud/clock/advance', { ms: 315_360_000_001 }, 'ms'],
+    ['ms past any date', '/_mockcloud/clock/advance', { ms: 1e308 }, 'ms'],
     ['zero scale', '/_mockcloud/clock', { time_scale: 0 }, 'time_scale'],
     ['negative scale', '/_mockcloud/clock', { time_scale: -2 }, 'time_scale'],
+    ['scale below 1e-6', '/_mockcloud/clock', { time_scale: 1e-15 }, 'time_scale'],
+    ['the smallest double as scale', '/_mockcloud/clock', { time_scale: 5e-324 }, 'time_scale'],
+    ['scale above 1e6', '/_mockcloud/clock', { time_scale: 1_000_001 }, 'time_scale'],
     ['scale as text', '/_mockcloud/clock', { time_scale: 'fast' }, 'time_scale'],
     ['missing scale', '/_mockcloud/clock', {}, 'time_scale'],
   ]
@@ -87,7 +92,56 @@ describe('a manual clock', () => {
   })
 })
 
+describe('the end of time', () => {
+  it('advances up to 9999-01-01 and no further: 400 naming ms, the clock unmoved, dates still valid', async () => {
+    const nearEnd = Date.parse('9998-12-01T00:00:00.000Z')
+    t = await testApp({ start: nearEnd })
+    const env = await environment(t)
+    const tooFar = await t.call('POST', '/_mockcloud/clock/advance', { ms: 31 * 86_400_000 + 1 })
+    expect(tooFar.status).toBe(400)
+    expect(tooFar.body.error).toMatchObject({ status: 400, code: 'EMU_ERR_VALIDATION', field: 'ms' })
+    expect(tooFar.body.error.message).toMatch(/^ms: the clock stops at 9999-01-01T00:00:00.000Z/)
+    expect(t.clock.now()).toBe(nearEnd)
+    const toEnd = await t.call('POST', '/_mockcloud/clock/advance', { ms: 31 * 86_400_000 })
+    expect(toEnd.body).toMatchObject({ now: '9999-01-01T00:00:00.000Z' })
+    // NOTE: a build due after the end (now + latency) still gets a valid date.
+    const vm = await t.call('POST', '/api/v1/vms', { name: 'web', environment_id: env })
+    expect(vm.status).toBe(202)
+    expect((await t.call('GET', `/api/v1/vms/${vm.body.id}`)).status).toBe(200)
+  })
+})
+
+describe('times in a snapshot', () => {
+  it('are refused past the end of emulated time, where they would make invalid dates', async () => {
+    t = await testApp()
+    await environment(t)
+    const snapshot = (await t.call('GET', '/_mockcloud/snapshot')).body
+    snapshot.state.resources[0].created_at = Number.MAX_SAFE_INTEGER
+    const res = await t.call('POST', '/_mockcloud/snapshot', snapshot)
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatchObject({ status: 400, code: 'EMU_ERR_VALIDATION', field: 'state.resources[0].created_at' })
+    expect((await t.call('GET', '/api/v1/environments')).status).toBe(200)
+  })
+})
+
 describe('a system clock', () => {
+  it('refuses a time scale outside 1e-6..1e6 with 400, and keeps serving', async () => {
+    system = await systemApp()
+    for (const time_scale of [1e-15, 5e-324, 9.99e-7, 1e6 + 1]) {
+      const res = await call(system, 'POST', '/_mockcloud/clock', { time_scale })
+      expect(res.status, String(time_scale)).toBe(400)
+      expect(res.body.error, String(time_scale)).toMatchObject({ status: 400, code: 'EMU_ERR_VALIDATION', field: 'time_scale' })
+    }
+    expect((await call(system, 'GET', '/_mockcloud/clock')).body).toMatchObject({ mode: 'system', time_scale: 1 })
+    // NOTE: at the smallest scale a real millisecond is 1 000 emulated seconds; every request still works.
+    expect((await call(system, 'POST', '/_mockcloud/clock', { time_scale: 1e-6 })).body).toMatchObject({ mode: 'scaled', time_scale: 1e-6 })
+    await new Promise((r) => setTimeout(r, 20))
+    const env = await call(system, 'POST', '/api/v1/environments', { name: 'e' })
+    expect(env.status).toBe(201)
+    const clock = await call(system, 'GET', '/_mockcloud/clock')
+    expect(clock.body.now).toBe(new Date(clock.body.now_ms).toISOString())
+  })
+
   it('GET /clock shows real time; advance answers 409', async () => {
     system = await systemApp()
     const before = Date.now()

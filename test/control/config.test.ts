@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/server/app.js'
 import { environment, testApp, type TestApp } from '../helpers/app.js'
 
 let t: TestApp | undefined
@@ -59,6 +60,12 @@ describe('/_mockcloud/config', () => {
       [{ timing: ['vm.create.latency=2s', 'vm.create.latency=fast'] }, 'timing[1]'],
       [{ timing: ['nope.create.latency=1s'] }, 'timing[0]'],
       [{ timing: ['vm.create.failureRate=2'] }, 'timing[0]'],
+      [{ timing: ['vm.create.failureRate=-0.1'] }, 'timing[0]'],
+      [{ timing: ['vm.create.failureRate=NaN'] }, 'timing[0]'],
+      [{ timing: ['vm.create.latency=1e308s'] }, 'timing[0]'],
+      [{ timing: [`vm.create.latency=${'9'.repeat(200)}s`] }, 'timing[0]'],
+      [{ timing: ['vm.create.latency=24h', 'vm.delete.latency=1s..86400001ms'] }, 'timing[1]'],
+      [{ timing: ['*.*.latency=99999999999999h'] }, 'timing[0]'],
       [{ timing: 'vm.create.latency=1s' }, 'timing'],
       [{ tempo: 'fast' }, 'tempo'],
     ]
@@ -68,5 +75,18 @@ describe('/_mockcloud/config', () => {
       expect(res.body.error.field, JSON.stringify(body)).toBe(field)
     }
     expect((await t.call('GET', '/_mockcloud/config')).body).toMatchObject({ profile: 'fast', timing: ['vm.create.latency=2s'] })
+  })
+
+  it('takes latencies up to 24h, whose dates stay valid, and refuses longer ones at start too', async () => {
+    await expect(buildApp({ db: ':memory:', timing: ['vm.create.latency=99999999999999h'] })).rejects.toThrow(/latency in 'vm.create.latency' must be at most 24h/)
+    t = await testApp()
+    const env = await environment(t)
+    const res = await t.call('POST', '/_mockcloud/config', { timing: ['vm.create.latency=24h'] })
+    expect(res.status).toBe(200)
+    const slow = await vm(t, env, 'slow')
+    await t.advance(86_399_999)
+    expect(await statusOf(t, slow.id)).toBe('building')
+    await t.advance(1)
+    expect(await statusOf(t, slow.id)).toBe('active')
   })
 })

@@ -178,4 +178,61 @@ describe('startMockCloud', () => {
     // NOTE: stop ends the open stream rather than waiting for it.
     await mc.stop()
   })
+
+describe('options', () => {
+  /** What the seed decides about a small deployment: the ids, and the addresses a VM and a floating IP get. */
+  async function seededRun(mc: MockCloud) {
+    const net = await mc.client.createNetwork({ name: 'n' })
+    const vm = await mc.client.createInstance({ name: 'web', networkId: net.id })
+    const fip = await mc.client.allocateFloatingIP()
+    return { net: net.id, vm: vm.id, ip: vm.ipAddress, fip: fip.address }
+  }
+
+  it('takes a numeric seed as its decimal string: seed 1 is the run of seed "1"', async () => {
+    const numeric = await kit({ seed: 1 })
+    const textual = await kit({ seed: '1' })
+    const other = await kit({ seed: '2' })
+    expect(await numeric.config.get()).toMatchObject({ seed: '1' })
+    const run = await seededRun(numeric)
+    expect(run).toEqual(await seededRun(textual))
+    expect(run).not.toEqual(await seededRun(other))
+    expect((await kit({ seed: 0.5 }).then((mc) => mc.config.get())).seed).toBe('0.5')
+  })
+
+  const bad: Array<[string, unknown, typeof TypeError | typeof RangeError, RegExp]> = [
+    ['an unknown option', { profle: 'fast' }, TypeError, /unknown option 'profle' \(options: clock, start, timeScale, profile, seed,/],
+    ['an unknown profile', { profile: 'fastest' }, RangeError, /option 'profile' must be one of instant, fast, realistic, got 'fastest'/],
+    ['an object as seed', { seed: {} }, TypeError, /option 'seed' must be a string or a finite number.*got object/],
+    ['NaN as seed', { seed: Number.NaN }, TypeError, /option 'seed' must be a string or a finite number.*got NaN/],
+    ['a string as timing', { timing: 'x' }, TypeError, /option 'timing' must be an array of strings/],
+    ['a number in timing', { timing: ['vm.create.latency=1s', 5] }, TypeError, /option 'timing\[1\]' must be a string, got 5/],
+    ['a negative port', { port: -1 }, RangeError, /option 'port' must be an integer from 0 to 65535, got -1/],
+    ['a fractional port', { port: 80.5 }, RangeError, /option 'port' must be an integer from 0 to 65535, got 80.5/],
+    ['a port as text', { port: '80' }, TypeError, /option 'port' must be a number, got '80'/],
+    ['an unknown clock', { clock: 'fake' }, RangeError, /option 'clock' must be one of manual, system, got 'fake'/],
+    ['a time scale of 0', { clock: 'system', timeScale: 0 }, RangeError, /option 'timeScale' must be from 0.000001 to 1000000 .*got 0/],
+    ['an invalid start', { start: new Date('nope') }, RangeError, /option 'start' must be a valid time from 1970 to 9999, got an invalid Date/],
+    ['a start as text', { start: '2026-01-01' }, TypeError, /option 'start' must be a Date or a number/],
+    ['a number as db', { db: 1 }, TypeError, /option 'db' must be a string, got 1/],
+    ['null as options', null, TypeError, /options must be an object, got null/],
+  ]
+  for (const [name, opts, type, message] of bad) {
+    it(`refuses ${name} with a ${type.name} naming it`, async () => {
+      const err = await startMockCloud(opts as never).then(
+        (mc) => {
+          started.push(mc)
+          return undefined
+        },
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(type)
+      expect((err as Error).message).toMatch(message)
+    })
+  }
+
+  it('refuses a bad option before anything starts: no database is opened', async () => {
+    // NOTE: a db that cannot be opened would be the error if the server were started first.
+    await expect(startMockCloud({ db: '/nonexistent/dir/mockcloud.db', seed: {} as never })).rejects.toThrow(/option 'seed'/)
+  })
+})
 })

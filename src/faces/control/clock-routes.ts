@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
+import { LATEST_TIME } from '../../clock/bounds.js'
 import { ManualClock } from '../../clock/manual-clock.js'
-import { ConflictError } from '../../engine/errors.js'
+import { ConflictError, ValidationError } from '../../engine/errors.js'
 import { clockToWire } from './mappers.js'
 import { AdvanceBody, Clock, TimeScaleBody } from './schemas.js'
 
@@ -15,7 +16,9 @@ export function registerClockRoutes(app: FastifyInstance): void {
   app.post('/clock/advance', { schema: { tags, summary: 'Move a manual clock forward; every transition due by then runs first', body: AdvanceBody, response: { 200: Clock } } }, async (req) => {
     const clock = runtime.clock
     if (!(clock instanceof ManualClock)) throw new ConflictError(`the clock is ${clock.mode}, not manual: start mockcloud with a manual clock (serve --clock manual) to advance it`)
-    await clock.advance((req.body as Static<typeof AdvanceBody>).ms)
+    const { ms } = req.body as Static<typeof AdvanceBody>
+    if (clock.now() + ms > LATEST_TIME) throw new ValidationError('ms', `ms: the clock stops at ${new Date(LATEST_TIME).toISOString()}; it can move at most ${LATEST_TIME - clock.now()} ms more`)
+    await clock.advance(ms)
     await runtime.scheduler.idle()
     return clockToWire(clock)
   })

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox'
+import { LATEST_TIME, MAX_ADVANCE_MS, MAX_LATENCY_MS, MAX_TIME_SCALE, MIN_TIME_SCALE } from '../../clock/bounds.js'
 import { PROFILES } from '../../engine/timing.js'
 import { PROJECT_ID_PATTERN } from '../../engine/scope.js'
 
@@ -19,7 +20,7 @@ export const FaultEffectBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    latency_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+    latency_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_LATENCY_MS })),
     stuck: Type.Optional(Type.Boolean()),
     fail_lifecycle: Type.Optional(Type.Boolean()),
   },
@@ -71,8 +72,14 @@ export const Clock = Type.Object({
   mode: Type.String({ description: 'system, scaled or manual' }),
   time_scale: Nullable(Type.Number()),
 })
-export const AdvanceBody = Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 315_360_000_000, description: 'Milliseconds to move a manual clock forward' }) }, { additionalProperties: false })
-export const TimeScaleBody = Type.Object({ time_scale: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000, description: '0.01 runs a minute in 0.6 s' }) }, { additionalProperties: false })
+export const AdvanceBody = Type.Object(
+  { ms: Type.Integer({ minimum: 0, maximum: MAX_ADVANCE_MS, description: 'Milliseconds to move a manual clock forward (at most 10 years at a time)' }) },
+  { additionalProperties: false },
+)
+export const TimeScaleBody = Type.Object(
+  { time_scale: Type.Number({ minimum: MIN_TIME_SCALE, maximum: MAX_TIME_SCALE, description: `Emulated time per real time, ${MIN_TIME_SCALE} to ${MAX_TIME_SCALE}: 0.01 runs a minute in 0.6 s` }) },
+  { additionalProperties: false },
+)
 
 export const Config = Type.Object({
   profile: Type.String({ description: 'instant, fast or realistic' }),
@@ -87,7 +94,12 @@ export const Config = Type.Object({
 export const ConfigBody = Type.Object(
   {
     profile: Type.Optional(Type.Enum(PROFILES)),
-    timing: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 200, description: 'Replaces every override, e.g. ["vm.create.latency=30s..60s", "volume.create.failureRate=0.1"]; [] clears them' })),
+    timing: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+        maxItems: 200,
+        description: 'Replaces every override, e.g. ["vm.create.latency=30s..60s", "volume.create.failureRate=0.1"] (latencies at most 24h, rates 0 to 1); [] clears them',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -99,7 +111,8 @@ export const ResetResult = Type.Object({ removed: Int })
 // are 32-bit, ids and times 64-bit; JSON is exact to 2^53), so a bad one is a 400, not a store error.
 const INT4_MAX = 2_147_483_647
 const Serial = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
-const Time = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+// NOTE: times stop at the end of emulated time (a transition pending then is due a latency or two later), so every one is a valid date.
+const Time = Type.Integer({ minimum: 0, maximum: LATEST_TIME + 2 * MAX_LATENCY_MS })
 const Count = Type.Integer({ minimum: 0, maximum: INT4_MAX })
 
 const ResourceRow = Type.Object(
@@ -190,7 +203,7 @@ export const Call = Type.Object({
   project: Text,
   params: Type.Record(Type.String(), Json),
   query: Type.Record(Type.String(), Json),
-  body: Json,
+  body: Type.Unknown({ description: 'The request body; one longer than 4 KiB is a string of its first bytes ending in …[truncated, N bytes]' }),
   status: Int,
   duration_ms: Type.Number(),
 })
