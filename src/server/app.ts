@@ -3,11 +3,18 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { controlKeyGuard } from '../faces/control/auth.js'
 import { controlFace } from '../faces/control/index.js'
+import { nativeErrorHandler } from '../faces/native/errors.js'
 import { nativeFace } from '../faces/native/index.js'
 import { createMetrics } from '../observe/metrics.js'
+import { logTransitionFailures } from '../observe/transition-failures.js'
+import { answerClientError, answerFrameworkError, MAX_PARAM_LENGTH } from './framework-errors.js'
+import { parseJsonBodies } from './json-body.js'
+import { openApiOptions } from './openapi.js'
 import { recordCalls } from './record-calls.js'
+import { registerRedoc } from './redoc.js'
 import { VERSION } from '../version.js'
 import { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js'
+import { answerUnrouted, trackRoutes } from './unrouted.js'
 import { serializerCompiler, validatorCompiler } from './validation.js'
 
 declare module 'fastify' {
@@ -38,31 +45,43 @@ export interface AppOptions extends RuntimeOptions {
  */
 export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> {
   const runtime = opts.runtime ?? (await startRuntime(opts))
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1_048_576, return503OnClosing: false })
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1_048_576,
+    return503OnClosing: false,
+    // NOTE: seed 002's clients write `/api/v1/environments/`; ids are up to 128 characters (the default stops at 100).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
+  })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('mockcloud', runtime)
   if (!opts.runtime) app.addHook('onClose', () => runtime.close())
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'mockcloud', version: VERSION, description: 'A local cloud for people who write provisioning software.' },
-      components: {
-        securitySchemes: {},
-      },
-    },
-  })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // NOTE: every path answers in the faces' error shape, including those outside any face.
+  trackRoutes(app)
+  app.setErrorHandler(nativeErrorHandler)
+  app.setNotFoundHandler(answerUnrouted)
+  parseJsonBodies(app)
 
   const controlKey = opts.controlKey ?? (process.env['MOCKCLOUD_CONTROL_KEY'] || undefined)
+  const apiKey = opts.apiKey ?? (process.env['MOCKCLOUD_API_KEY'] || undefined)
+  await app.register(swagger, openApiOptions({ apiKey, controlKey }))
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  registerRedoc(app)
+
   const metrics = createMetrics(runtime.engine)
-  app.addHook('onClose', async () => metrics.close())
+  const offFailureLog = logTransitionFailures(runtime.engine, app.log)
+  app.addHook('onClose', async () => {
+    metrics.close()
+    offFailureLog()
+  })
   recordCalls(app, runtime, metrics)
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  app.get('/health', { schema: { tags: ['health'], summary: 'Liveness and what this server runs on' } }, async () => ({
-    status: 'ok',
+  // NOTE: 200 even when degraded: this server answers, and taking it out of a load balancer or restarting it would not bring a worker back.
+  app.get('/health', { schema: { tags: ['health'], summary: 'Liveness, whether transitions are being applied, and what this server runs on' } }, async () => ({
+    ...(await runtime.liveness()),
     version: VERSION,
     store: runtime.engine.store.dialect,
     clock: runtime.clock.mode,
@@ -75,7 +94,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   )
 
-  await app.register(nativeFace, { prefix: '/api/v1', apiKey: opts.apiKey ?? (process.env['MOCKCLOUD_API_KEY'] || undefined) })
+  await app.register(nativeFace, { prefix: '/api/v1', apiKey })
   await app.register(controlFace, { prefix: '/_mockcloud', controlKey })
   return app
 }

@@ -13,7 +13,58 @@ const coercing = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditio
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing
-  return ajv.compile(schema as object) as ValidateFunction
+  const validate = ajv.compile(schema as object) as ValidateFunction
+  return httpPart === 'body' || httpPart === 'querystring' ? refusingNul(validate) : validate
+}
+
+/**
+ * A validator that also refuses a NUL character (U+0000) in any string or key
+ * of a body or query, naming where: PostgreSQL text cannot hold one, so it
+ * would be a 500 there and a stored value on SQLite. Path parameters and
+ * headers have patterns that already refuse it.
+ */
+function refusingNul(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown, ctx?: never) => {
+    if (!validate(data, ctx)) {
+      wrapped.errors = validate.errors
+      return false
+    }
+    const at = pathWhere(data, hasNul)
+    if (at === undefined) return true
+    wrapped.errors = [inputError(at, 'must not contain a NUL character (\\u0000); remove it')]
+    return false
+  }) as ValidateFunction
+  // NOTE: Fastify passes the parent data (so ajv can set root defaults) only to a function with a schemaEnv.
+  wrapped.schemaEnv = validate.schemaEnv
+  return wrapped
+}
+
+const hasNul = (key: string | undefined, value: unknown) => key?.includes('\0') || (typeof value === 'string' && value.includes('\0'))
+
+/** A validation failure found outside ajv, in ajv's form, so describeValidationError names its field. */
+export function inputError(instancePath: string, message: string): ErrorObject {
+  return { keyword: 'input', instancePath, schemaPath: '', params: {}, message }
+}
+
+/**
+ * The JSON pointer (`/rules/0/name`) to the first key or value inside parsed
+ * JSON for which `bad(key, value)` holds (the root has no key), or undefined.
+ */
+export function pathWhere(value: unknown, bad: (key: string | undefined, value: unknown) => boolean, key?: string): string | undefined {
+  if (bad(key, value)) return ''
+  if (typeof value !== 'object' || value === null) return undefined
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const at = pathWhere(value[i], bad)
+      if (at !== undefined) return `/${i}${at}`
+    }
+    return undefined
+  }
+  for (const k of Object.keys(value)) {
+    const at = pathWhere((value as Record<string, unknown>)[k], bad, k)
+    if (at !== undefined) return `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}${at}`
+  }
+  return undefined
 }
 
 /** One validation failure, as a field path (`rules[2].port_range_min`) and a sentence. */

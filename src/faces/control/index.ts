@@ -1,6 +1,7 @@
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
-import { sendNativeError, toNativeError } from '../native/errors.js'
+import { answerUnrouted } from '../../server/unrouted.js'
+import { nativeErrorHandler } from '../native/errors.js'
 import { controlKeyGuard } from './auth.js'
 import { registerCallRoutes } from './calls-routes.js'
 import { registerClockRoutes } from './clock-routes.js'
@@ -24,10 +25,9 @@ export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions
   // NOTE: here, not on the whole server: the plugin wraps the handler of every route in its scope.
   await app.register(websocket)
   app.addHook('onRequest', controlKeyGuard(opts.controlKey))
-  app.setErrorHandler((err, req, reply) => sendNativeError(reply, toNativeError(err, req)))
-  app.setNotFoundHandler((req, reply) =>
-    sendNativeError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, field: null }),
-  )
+  app.setErrorHandler(nativeErrorHandler)
+  // NOTE: its own, though the server's is the same, so that this face's onRequest hooks (its key) run first.
+  app.setNotFoundHandler(answerUnrouted)
   registerStateRoutes(app)
   registerFaultRoutes(app)
   registerClockRoutes(app)

@@ -33,6 +33,15 @@ export function toNativeError(err: unknown, request: FastifyRequest): NativeErro
     const { field, message } = describeValidationError(fe.validation as never, fe.validationContext ?? 'body')
     return { status: 400, code: 'EMU_ERR_VALIDATION', message, field }
   }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const type = request.headers['content-type']
+    const sent = type === undefined ? 'missing for a body' : `'${type}' is not accepted`
+    return { status: 415, code: 'EMU_ERR_UNSUPPORTED_MEDIA_TYPE', message: `Content-Type: ${sent}; send a JSON body with Content-Type: application/json`, field: 'Content-Type' }
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    const limit = request.routeOptions.bodyLimit
+    return { status: 413, code: 'EMU_ERR_BODY_TOO_LARGE', message: `body: larger than the ${limit} bytes (${mib(limit)}) ${request.method} ${pathOf(request)} accepts; send a smaller one`, field: 'body' }
+  }
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (fe instanceof SyntaxError && fe.statusCode === 400)) {
     return { status: 400, code: 'EMU_ERR_VALIDATION', message: `body: malformed JSON (${fe.message})`, field: 'body' }
   }
@@ -46,3 +55,29 @@ export function toNativeError(err: unknown, request: FastifyRequest): NativeErro
 export function sendNativeError(reply: FastifyReply, e: NativeError): FastifyReply {
   return reply.code(e.status).send({ error: e })
 }
+
+/** Every face's error handler (and the server's): the error in the native shape, on a connection kept open when it can be. */
+export function nativeErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  keepConnectionAfterBodyError(request, reply)
+  return sendNativeError(reply, toNativeError(err, request))
+}
+
+// NOTE: how far past a route's body limit a refused body is still read off the wire to keep the connection.
+const DRAIN_PAST_LIMIT = 16 * 1024 * 1024
+
+/**
+ * Fastify closes the connection after any body error, "as the client may send
+ * more data"; a client still sending then often sees the connection reset
+ * instead of the answer. A body read to its end (malformed JSON) leaves
+ * nothing to skip, and one declared a little too large is read and dropped
+ * by Node once the answer is sent: both keep the connection. Bodies of
+ * unknown length (chunked) past the limit, or far past it, are still cut off.
+ */
+function keepConnectionAfterBodyError(request: FastifyRequest, reply: FastifyReply): void {
+  if (reply.getHeader('connection') !== 'close') return
+  const declared = Number(request.headers['content-length'])
+  if (request.raw.complete || declared <= request.routeOptions.bodyLimit + DRAIN_PAST_LIMIT) reply.removeHeader('connection')
+}
+
+const mib = (bytes: number) => `${Math.round((bytes / 1_048_576) * 100) / 100} MiB`
+const pathOf = (request: FastifyRequest) => request.url.split('?')[0]

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { keyGuard } from '../../server/key-guard.js'
-import { sendNativeError, toNativeError } from './errors.js'
+import { answerUnrouted } from '../../server/unrouted.js'
+import { nativeErrorHandler } from './errors.js'
 import { registerResource } from './resource-routes.js'
 import { NATIVE_RESOURCES } from './resources.js'
 
@@ -19,9 +20,8 @@ export interface NativeFaceOptions {
 export async function nativeFace(app: FastifyInstance, opts: NativeFaceOptions = {}): Promise<void> {
   // NOTE: no hook at all without a key: every request of the hot path pays for one.
   if (opts.apiKey) app.addHook('onRequest', keyGuard(opts.apiKey, { what: 'the native API', header: 'X-Api-Key' }))
-  app.setErrorHandler((err, req, reply) => sendNativeError(reply, toNativeError(err, req)))
-  app.setNotFoundHandler((req, reply) =>
-    sendNativeError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, field: null }),
-  )
+  app.setErrorHandler(nativeErrorHandler)
+  // NOTE: its own, though the server's is the same, so that this face's onRequest hooks (its key) run first.
+  app.setNotFoundHandler(answerUnrouted)
   for (const res of NATIVE_RESOURCES) registerResource(app, res as never)
 }

@@ -2,7 +2,9 @@ import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
 import type { ContainerData } from '../../engine/kinds/container.kind.js'
 import type { DnsRecordData } from '../../engine/kinds/dns-record.kind.js'
+import type { FlavorData } from '../../engine/kinds/flavor.kind.js'
 import type { FloatingIpData } from '../../engine/kinds/floating-ip.kind.js'
+import type { ImageData } from '../../engine/kinds/image.kind.js'
 import type { NetworkData } from '../../engine/kinds/network.kind.js'
 import type { SecurityGroupRuleData } from '../../engine/kinds/security-group-rule.kind.js'
 import type { SecurityGroupData } from '../../engine/kinds/security-group.kind.js'
@@ -153,6 +155,42 @@ export function containerToWire(r: ResourceRecord<ContainerData>): Static<typeof
 
 export function containerInput(b: Static<typeof S.CreateContainer>): Record<string, unknown> {
   return { name: b.name, image: b.image, command: b.command, env: b.env, ports: b.ports }
+}
+
+export function flavorToWire(r: ResourceRecord<FlavorData>): Static<typeof S.Flavor> {
+  const d = r.data
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    vcpus: d.vcpus,
+    ram_mb: d.ramMb,
+    disk_gb: d.diskGb,
+    ephemeral_gb: d.ephemeralGb,
+    swap_mb: d.swapMb,
+    is_public: d.isPublic,
+    description: d.description,
+    ...stamps(r),
+  }
+}
+
+export function imageToWire(r: ResourceRecord<ImageData>): Static<typeof S.Image> {
+  const d = r.data
+  return {
+    id: r.id,
+    name: r.name,
+    status: r.status,
+    disk_format: d.diskFormat,
+    container_format: d.containerFormat,
+    min_disk_gb: d.minDiskGb,
+    min_ram_mb: d.minRamMb,
+    size_bytes: d.sizeBytes,
+    visibility: d.visibility,
+    os_distro: d.osDistro,
+    os_version: d.osVersion,
+    checksum: d.checksum,
+    ...stamps(r),
+  }
 }
 
 /** Engine field names (camelCase) that the native API spells differently from plain snake_case. */

@@ -9,7 +9,8 @@ import { AttachParams, ErrorBody, IdParams, ListQueryBase, Page } from './schema
 /**
  * One native resource collection, described once: its path, its engine kind,
  * its wire schemas and mappers. `registerResource` derives the five CRUD
- * routes and the actions from it.
+ * routes and the actions from it; a collection without `create` (flavors,
+ * images) is read-only: list and get.
  */
 export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
   /** Path segment under /api/v1 (`vms`). */
@@ -17,13 +18,14 @@ export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
   kind: string
   /** Singular, for OpenAPI summaries (`VM`). */
   label: string
-  create: Body
+  /** The create body; none for a read-only collection. */
+  create?: Body
   wire: Wire
   /** Asynchronous kinds answer 202 to create and delete, with the resource in its transitional state. */
   async: boolean
   /** Accept a POST without a body (floating IPs). */
   optionalBody?: boolean
-  toInput(body: Static<Body>): Record<string, unknown>
+  toInput?(body: Static<Body>): Record<string, unknown>
   /**
    * Record to wire. A mapper that answers synchronously must depend on the
    * record alone: GET caches its JSON per record version. One that reads more
@@ -44,7 +46,7 @@ export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody }
 
 // NOTE: schemas built once per resource, so compiled validators and serialisers are reused by every app.
-const derived = new WeakMap<object, { ListQuery: TSchema; PageOf: TSchema; CreateBody: TSchema }>()
+const derived = new WeakMap<object, { ListQuery: TSchema; PageOf: TSchema; CreateBody: TSchema | undefined }>()
 
 function derivedSchemas(res: NativeResource<TObject, TObject>) {
   let d = derived.get(res)
@@ -53,7 +55,7 @@ function derivedSchemas(res: NativeResource<TObject, TObject>) {
     d = {
       ListQuery: Type.Object({ ...ListQueryBase, status: Type.Optional(Type.String({ maxLength: 32 })), ...filterProps }, { additionalProperties: false }),
       PageOf: Page(res.wire),
-      CreateBody: res.optionalBody ? Type.Union([res.create, Type.Null()]) : res.create,
+      CreateBody: res.create && res.optionalBody ? Type.Union([res.create, Type.Null()]) : res.create,
     }
     derived.set(res, d)
   }
@@ -90,22 +92,25 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
     return body
   }
 
-  app.post(
-    `/${res.path}`,
-    {
-      config: config('create'),
-      schema: {
-        tags,
-        summary: `Create a ${res.label}`,
-        body: CreateBody,
-        response: { [createdStatus]: res.wire, ...errors },
+  const toInput = res.toInput
+  if (CreateBody && toInput) {
+    app.post(
+      `/${res.path}`,
+      {
+        config: config('create'),
+        schema: {
+          tags,
+          summary: `Create a ${res.label}`,
+          body: CreateBody,
+          response: { [createdStatus]: res.wire, ...errors },
+        },
       },
-    },
-    async (req, reply) => {
-      const created = await engine.create(projectOf(req), res.kind, res.toInput((req.body ?? {}) as Static<Body>))
-      return reply.code(createdStatus).send(await toWire(created))
-    },
-  )
+      async (req, reply) => {
+        const created = await engine.create(projectOf(req), res.kind, toInput((req.body ?? {}) as Static<Body>))
+        return reply.code(createdStatus).send(await toWire(created))
+      },
+    )
+  }
 
   app.get(
     `/${res.path}`,
@@ -133,14 +138,16 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
     },
   )
 
-  app.delete(
-    `/${res.path}/:id`,
-    { config: config('delete'), schema: { tags, summary: `Delete a ${res.label}`, params: IdParams, response: { ...(res.async ? { 202: res.wire } : {}), 204: Type.Null(), ...errors } } },
-    async (req, reply) => {
-      const after = await engine.delete(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)
-      return after ? reply.code(202).send(await toWire(after)) : reply.code(204).send()
-    },
-  )
+  if (res.create) {
+    app.delete(
+      `/${res.path}/:id`,
+      { config: config('delete'), schema: { tags, summary: `Delete a ${res.label}`, params: IdParams, response: { ...(res.async ? { 202: res.wire } : {}), 204: Type.Null(), ...errors } } },
+      async (req, reply) => {
+        const after = await engine.delete(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)
+        return after ? reply.code(202).send(await toWire(after)) : reply.code(204).send()
+      },
+    )
+  }
 
   for (const action of res.actions ?? []) {
     app.post(

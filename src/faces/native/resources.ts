@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { Type, type TObject } from 'typebox'
 import * as M from './mappers.js'
 import type { NativeResource } from './resource-routes.js'
 import * as S from './schemas.js'
@@ -88,4 +88,22 @@ export const NATIVE_RESOURCES = [
     toWire: M.containerToWire,
     actions: ['stop', 'start'],
   } satisfies NativeResource<typeof S.CreateContainer, typeof S.Container>,
+  {
+    path: 'flavors',
+    kind: 'compute.flavor',
+    label: 'flavor',
+    wire: S.Flavor,
+    async: false,
+    toWire: M.flavorToWire,
+    listOptions: { includeShared: true },
+  } satisfies NativeResource<TObject, typeof S.Flavor>,
+  {
+    path: 'images',
+    kind: 'image.image',
+    label: 'image',
+    wire: S.Image,
+    async: false,
+    toWire: M.imageToWire,
+    listOptions: { includeShared: true },
+  } satisfies NativeResource<TObject, typeof S.Image>,
 ] as const

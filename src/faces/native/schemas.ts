@@ -223,3 +223,37 @@ export const Container = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
 })
+
+// --- flavors and images (read-only: seeded in the shared scope) -------------
+
+export const Flavor = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  vcpus: Type.Integer(),
+  ram_mb: Type.Integer(),
+  disk_gb: Type.Integer(),
+  ephemeral_gb: Type.Integer(),
+  swap_mb: Type.Integer(),
+  is_public: Type.Boolean(),
+  description: Nullable(Type.String()),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+})
+
+export const Image = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  disk_format: Type.String(),
+  container_format: Type.String(),
+  min_disk_gb: Type.Integer(),
+  min_ram_mb: Type.Integer(),
+  size_bytes: Type.Integer(),
+  visibility: Type.String({ description: 'public, private, shared or community' }),
+  os_distro: Nullable(Type.String()),
+  os_version: Nullable(Type.String()),
+  checksum: Type.String({ description: 'MD5 of the image data' }),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+})
