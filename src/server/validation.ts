@@ -13,8 +13,29 @@ const coercing = new Ajv({ allErrors: false, coerceTypes: 'array', removeAdditio
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing
-  const validate = ajv.compile(schema as object) as ValidateFunction
+  const validate = compiledOnFirstUse(() => ajv.compile(schema as object) as ValidateFunction)
   return httpPart === 'body' || httpPart === 'querystring' ? refusingNul(validate) : validate
+}
+
+// NOTE: truthy, so Fastify passes the parent data (as it does to any ajv function) and root defaults still apply.
+const LAZY_SCHEMA_ENV = {} as ValidateFunction['schemaEnv']
+
+/**
+ * Compiling every route's schemas was most of start-up (ajv: about a third of
+ * a second), and most routes of a test's server are never called: each is
+ * compiled when its route is first asked to validate, once per process (ajv
+ * caches by schema object).
+ */
+function compiledOnFirstUse(compile: () => ValidateFunction): ValidateFunction {
+  let validate: ValidateFunction | undefined
+  const wrapped = ((data: unknown, ctx?: never) => {
+    validate ??= compile()
+    const ok = validate(data, ctx)
+    wrapped.errors = validate.errors
+    return ok
+  }) as ValidateFunction
+  wrapped.schemaEnv = LAZY_SCHEMA_ENV
+  return wrapped
 }
 
 /**
@@ -104,14 +125,16 @@ const serializers = new WeakMap<object, (data: unknown) => string>()
 /**
  * Response serialisation through fast-json-stringify (as Fastify does by
  * default), compiled once per schema object for the whole process rather
- * than once per app: tests build many apps, and compiling is most of the
- * cost of building one.
+ * than once per app (tests build many apps, and compiling is most of the
+ * cost of building one), and only when first used.
  */
 export const serializerCompiler = ({ schema }: { schema: unknown }): ((data: unknown) => string) => {
   const key = schema as object
   let fn = serializers.get(key)
   if (!fn) {
-    fn = fastJsonStringify(key as Parameters<typeof fastJsonStringify>[0]) as (data: unknown) => string
+    // NOTE: built on first use, like the validators: start-up pays only for what is answered.
+    let built: ((data: unknown) => string) | undefined
+    fn = (data) => (built ??= fastJsonStringify(key as Parameters<typeof fastJsonStringify>[0]) as (data: unknown) => string)(data)
     serializers.set(key, fn)
   }
   return fn

@@ -1,4 +1,3 @@
-import { openPostgresStore } from './postgres-store.js'
 import { openSqliteStore } from './sqlite-store.js'
 import type { Store } from './store.js'
 
@@ -10,6 +9,8 @@ import type { Store } from './store.js'
  * await openStore('.mockcloud/mockcloud.db')
  * await openStore('postgres://127.0.0.1:5432/test?schema=ci')
  */
-export function openStore(location: string): Promise<Store> {
-  return /^postgres(ql)?:\/\//.test(location) ? openPostgresStore(location) : openSqliteStore(location)
+export async function openStore(location: string): Promise<Store> {
+  // NOTE: the PostgreSQL driver is loaded only for a PostgreSQL URL.
+  if (/^postgres(ql)?:\/\//.test(location)) return (await import('./postgres-store.js')).openPostgresStore(location)
+  return openSqliteStore(location)
 }
