@@ -18,15 +18,25 @@ const run = promisify(execFile)
 const ROOT = new URL('../../', import.meta.url).pathname
 const README = readmeBlocks(join(ROOT, 'README.md'))
 const TS_EXAMPLES = ['sdk-embedded', 'sdk-http', 'testing-kit', 'test-double']
-const SH_EXAMPLES = ['walkthrough', 'attach', 'flags', 'control', 'shared']
+const SH_EXAMPLES = ['walkthrough', 'attach', 'flags', 'control', 'shared', 'run-examples']
+/** The ports the README prints; each run takes free ones instead, so a mockcloud already running (`npm start`) is no obstacle. */
+const README_PORTS = [4600, 4601, 4602, 4610, 4611] as const
+const ports = new Map<number, number>()
 const children: Child[] = []
 let work: string
 let project: string
 
+/** A README block as printed, but for its port numbers: those are this run's free ports. */
 function block(name: string): string {
   const b = README.get(name)
   if (!b) throw new Error(`README has no readme-test block ${name}`)
-  return b.code
+  return b.code.replace(/\b(4600|4601|4602|4610|4611)\b/g, (p) => String(port(Number(p))))
+}
+
+function port(readmePort: number): number {
+  const p = ports.get(readmePort)
+  if (p === undefined) throw new Error(`no free port taken for README port ${readmePort}`)
+  return p
 }
 
 function spawnIn(cwd: string, command: string, args: string[], env: Record<string, string> = {}): Child {
@@ -45,6 +55,7 @@ function killGroup(c: Child): void {
 }
 
 beforeAll(async () => {
+  for (const p of README_PORTS) ports.set(p, await freePort())
   work = mkdtempSync(join(tmpdir(), 'mockcloud-dist-'))
   // NOTE: prepare builds dist/, which the shell examples' `npm start` runs too.
   const { stdout } = await run('npm', ['pack', '--pack-destination', work, '--silent'], { cwd: ROOT, maxBuffer: 16 << 20 })
@@ -75,7 +86,7 @@ describe('the npm pack tarball in an empty project', () => {
 
   it('type-checks and runs the README examples against mockcloud/sdk and mockcloud/testing', async () => {
     mkdirSync(join(project, 'test'))
-    for (const name of TS_EXAMPLES) writeFileSync(join(project, 'test', `${name}.test.mts`), block(name))
+    for (const name of TS_EXAMPLES) writeFileSync(join(project, 'test', `${name}.test.ts`), block(name))
     // NOTE: the whole public surface, so a missing export or a broken declaration fails here rather than in a user's project.
     writeFileSync(
       join(project, 'surface.mts'),
@@ -94,23 +105,24 @@ describe('the npm pack tarball in an empty project', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', rootDir: '.', skipLibCheck: true, typeRoots: [join(ROOT, 'node_modules/@types')], types: ['node'] },
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, typeRoots: [join(ROOT, 'node_modules/@types')], types: ['node'] },
         include: ['surface.mts', 'test'],
       }),
     )
     const tsc = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: project }).catch((e: { stdout: string }) => ({ stdout: e.stdout, failed: true }))
     expect(tsc.stdout).toBe('')
 
-    const port = await freePort()
-    spawnIn(project, 'npx', ['mockcloud', 'serve', '--port', String(port), '--db', ':memory:', '--time-scale', '0.01'])
-    await health(port)
-    const files = readdirSync(join(project, 'out/test')).filter((f) => f.endsWith('.test.mjs')).map((f) => join('out/test', f))
-    expect(files).toHaveLength(TS_EXAMPLES.length)
-    const env = { ...process.env, INFRA_SERVICE_URL: `http://127.0.0.1:${port}`, MOCKCLOUD_CONTROL_KEY: '', USE_MOCK_INFRA: '' }
-    const tests = await run(process.execPath, ['--test', '--test-reporter=tap', ...files], { cwd: project, env }).catch((e: { stdout: string }) => ({ stdout: e.stdout }))
+    spawnIn(project, 'npx', ['mockcloud', 'serve', '--port', String(port(4600)), '--db', ':memory:', '--time-scale', '0.01'])
+    await health(port(4600))
+    expect(readdirSync(join(project, 'test')).filter((f) => f.endsWith('.test.ts'))).toHaveLength(TS_EXAMPLES.length)
+    // NOTE: the README's own commands (install tsx, run the tests through it), with the run's port.
+    // Node's test runner reports TAP when its output is not a terminal.
+    const env = { ...process.env, MOCKCLOUD_CONTROL_KEY: '', USE_MOCK_INFRA: '' }
+    const sh = `set -euo pipefail\n${block('run-examples')}`
+    const tests = await run('bash', ['-c', sh], { cwd: project, env, maxBuffer: 16 << 20 }).catch((e: { stdout: string; stderr: string }) => ({ stdout: `${e.stdout}${e.stderr}` }))
     expect(tests.stdout).toMatch(/^# pass 5$/m)
     expect(tests.stdout).toMatch(/^# fail 0$/m)
-  }, 120_000)
+  }, 180_000)
 })
 
 describe('the test kit under jest', () => {
@@ -153,11 +165,11 @@ describe('the README shell examples, as printed', () => {
 
   it('walks through the native API with npm start, then attaches once the VM is active', async () => {
     // NOTE: the README's port and real time (its "about 2 s" is waited for below); no state left in the checkout.
-    const server = spawnIn(ROOT, 'npm', ['start'], { MOCKCLOUD_DB: ':memory:', MOCKCLOUD_LOG_LEVEL: 'warn' })
-    await health(4600).catch((e: Error) => {
+    const server = spawnIn(ROOT, 'npm', ['start'], { MOCKCLOUD_DB: ':memory:', MOCKCLOUD_LOG_LEVEL: 'warn', MOCKCLOUD_PORT: String(port(4600)) })
+    await health(port(4600)).catch((e: Error) => {
       throw new Error(`${e.message}\n${server.output()}`)
     })
-    const wait = 'until [ "$(curl -sf localhost:4600/api/v1/vms/$VM | jq -r .status)" = active ] && [ "$(curl -sf localhost:4600/api/v1/volumes/$VOL | jq -r .status)" = available ]; do sleep 0.05; done'
+    const wait = `until [ "$(curl -sf localhost:${port(4600)}/api/v1/vms/$VM | jq -r .status)" = active ] && [ "$(curl -sf localhost:${port(4600)}/api/v1/volumes/$VOL | jq -r .status)" = available ]; do sleep 0.05; done`
     const script = ['set -euo pipefail', block('walkthrough'), wait, block('attach')].join('\n')
     const { stdout } = await run('bash', ['-c', script], { cwd: ROOT })
     const lines = stdout.trim().split('\n')
@@ -166,26 +178,26 @@ describe('the README shell examples, as printed', () => {
 
   it('starts with the flags example', async () => {
     spawnIn(ROOT, 'bash', ['-c', `${block('flags')}\nwait`])
-    expect(await health(4601)).toMatchObject({ status: 'ok', profile: 'realistic', seed: '42' })
+    expect(await health(port(4601))).toMatchObject({ status: 'ok', profile: 'realistic', seed: '42' })
   }, 60_000)
 
   it('drives the control face and the snapshot and reset commands', async () => {
     const sh = spawnIn(ROOT, 'bash', ['-c', `set -euo pipefail\n${block('control')}`])
     expect(await sh.exited, sh.output()).toBe(0)
     const lines = sh.output().trim().split('\n')
-    expect(lines).toEqual(['1', expect.stringMatching(/^\d{4}-\d\d-\d\dT/), '"error"', '1', expect.stringMatching(/^wrote \d+ resources and 0 pending transitions to \/tmp\/state\.json$/), expect.stringMatching(/^removed \d+ resources from http:\/\/localhost:4602$/)])
+    expect(lines).toEqual(['1', expect.stringMatching(/^\d{4}-\d\d-\d\dT/), '"error"', '1', expect.stringMatching(/^wrote \d+ resources and 0 pending transitions to \/tmp\/state\.json$/), expect.stringMatching(new RegExp(`^removed \\d+ resources from http://localhost:${port(4602)}$`))])
     rmSync('/tmp/state.json', { force: true })
   }, 60_000)
 
   it.skipIf(!process.env['MOCKCLOUD_TEST_PG_URL'] || !process.env['MOCKCLOUD_TEST_REDIS_URL'])('runs the shared deployment example', async () => {
     spawnIn(ROOT, 'bash', ['-c', `${block('shared')}\nwait`], { MOCKCLOUD_LOG_LEVEL: 'warn', MOCKCLOUD_TIME_SCALE: '0.01' })
-    for (const port of [4610, 4611]) expect(await health(port)).toMatchObject({ status: 'ok', store: 'postgres' })
+    for (const p of [port(4610), port(4611)]) expect(await health(p)).toMatchObject({ status: 'ok', store: 'postgres' })
     // NOTE: both serves run --no-worker, so a VM that becomes active proves the workers apply transitions.
-    const post = async (path: string, body: unknown) => (await fetch(`http://127.0.0.1:4610/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ id: string }>
+    const post = async (path: string, body: unknown) => (await fetch(`http://127.0.0.1:${port(4610)}/api/v1/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ id: string }>
     const env = await post('environments', { name: `readme-${Date.now()}` })
     const vm = await post('vms', { name: 'web', environment_id: env.id })
     const status = await until(async () => {
-      const s = ((await (await fetch(`http://127.0.0.1:4611/api/v1/vms/${vm.id}`)).json()) as { status: string }).status
+      const s = ((await (await fetch(`http://127.0.0.1:${port(4611)}/api/v1/vms/${vm.id}`)).json()) as { status: string }).status
       return s === 'building' ? undefined : s
     }, 'the VM built by a worker')
     expect(status).toBe('active')
