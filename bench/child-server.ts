@@ -29,9 +29,12 @@ export class ChildServer {
     })
   }
 
-  /** Starts `node --import tsx <args>` in `cwd`; the server must listen on `port`. */
-  static start(label: string, args: string[], port: number, cwd: string): ChildServer {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  /**
+   * Starts `node --import tsx <args>` in `cwd` (plain `node <args>` with
+   * `tsx: false`, for compiled JavaScript); the server must listen on `port`.
+   */
+  static start(label: string, args: string[], port: number, cwd: string, opts: { tsx?: boolean } = {}): ChildServer {
+    const child = spawn(process.execPath, [...(opts.tsx === false ? [] : ['--import', 'tsx']), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     return new ChildServer(label, `http://127.0.0.1:${port}`, child)
   }
 
@@ -40,8 +43,8 @@ export class ChildServer {
     return this.child.pid
   }
 
-  /** Polls GET /health until it answers 200; fails fast if the process dies. */
-  async ready(timeoutMs = 30_000): Promise<void> {
+  /** Polls GET /health every `intervalMs` until it answers 200; fails fast if the process dies. */
+  async ready(timeoutMs = 30_000, intervalMs = 100): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
       if (this.exited) throw new Error(`${this.label} exited (${this.exited.code ?? this.exited.signal}) before it was ready:\n${this.tail}`)
@@ -52,7 +55,7 @@ export class ChildServer {
       } catch {
         // not listening yet
       }
-      await sleep(100)
+      await sleep(intervalMs)
     }
     throw new Error(`${this.label} was not ready after ${timeoutMs} ms:\n${this.tail}`)
   }
