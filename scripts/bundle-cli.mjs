@@ -2,7 +2,11 @@
 // thousand files: start-up was mostly module loading). Dynamic imports stay
 // separate chunks, so a configuration still loads only what it uses; native,
 // optional and file-reading packages stay outside the bundle.
+import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
+
+// NOTE: chunk names carry a hash: without this, old chunks pile up and ship in the package.
+rmSync('dist/bundle', { recursive: true, force: true })
 
 await build({
   entryPoints: ['src/cli/main.ts'],

@@ -43,3 +43,31 @@ describe('Lru', () => {
     expect([...c.keys()]).toEqual(['f'])
   })
 })
+
+describe('Lru with many entries', () => {
+  it('leaves a hit entry in place while it is among the newest quarter, and moves it to the front once further', () => {
+    const c = new Lru<number>(1_000)
+    for (let i = 0; i < 100; i++) c.set(`k${i}`, i, 1)
+    const order = () => [...c.keys()]
+    // k80 was moved to the front 19 moves ago (fewer than 100 / 4): it stays 20th.
+    c.get('k80')
+    expect(order().indexOf('k80')).toBe(19)
+    // k50 was moved 49 moves ago: it goes to the front.
+    c.get('k50')
+    expect(order()[0]).toBe('k50')
+    // Whatever was hit last is never further than a quarter from the front.
+    for (let i = 0; i < 100; i += 7) {
+      c.get(`k${i}`)
+      expect(order().indexOf(`k${i}`)).toBeLessThanOrEqual(25)
+    }
+  })
+
+  it('drops an entry not hit for longer than any hit one', () => {
+    const c = new Lru<number>(100)
+    for (let i = 0; i < 100; i++) c.set(`k${i}`, i, 1)
+    for (let i = 1; i < 100; i++) c.get(`k${i}`)
+    c.set('new', 0, 1)
+    expect(c.get('k0')).toBeUndefined()
+    expect(c.size).toBe(100)
+  })
+})
