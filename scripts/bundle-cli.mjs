@@ -17,7 +17,7 @@ await build({
   platform: 'node',
   target: 'node20',
   // NOTE: native (better-sqlite3), optional (pg-native, redoc), or reading their own files at run time (swagger-ui, pino's workers).
-  external: ['better-sqlite3', 'pg', 'pg-native', 'bullmq', 'ioredis', '@fastify/swagger-ui', 'pino', 'redoc'],
+  external: ['better-sqlite3', 'pg', 'pg-native', 'bullmq', 'ioredis', '@fastify/swagger-ui', 'redoc'],
   // NOTE: bundled CommonJS packages call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __mockcloudRequire } from 'node:module'; const require = __mockcloudRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,5 +1,4 @@
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { controlKeyGuard } from '../faces/control/auth.js'
 import { controlFace } from '../faces/control/index.js'
@@ -12,6 +11,7 @@ import { parseJsonBodies } from './json-body.js'
 import { openApiOptions } from './openapi.js'
 import { recordCalls } from './record-calls.js'
 import { registerRedoc } from './redoc.js'
+import { registerSwaggerUi } from './swagger-ui.js'
 import { VERSION } from '../version.js'
 import { startRuntime, type Runtime, type RuntimeOptions } from './runtime.js'
 import { answerUnrouted, trackRoutes } from './unrouted.js'
@@ -67,7 +67,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   const controlKey = opts.controlKey ?? (process.env['MOCKCLOUD_CONTROL_KEY'] || undefined)
   const apiKey = opts.apiKey ?? (process.env['MOCKCLOUD_API_KEY'] || undefined)
   await app.register(swagger, openApiOptions({ apiKey, controlKey }))
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  registerSwaggerUi(app)
   registerRedoc(app)
 
   const metrics = createMetrics(runtime.engine)

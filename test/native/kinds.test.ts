@@ -84,6 +84,10 @@ describe('documentation and health', () => {
     const ui = await t.app.inject({ method: 'GET', url: '/docs/' })
     expect(ui.statusCode).toBe(200)
     expect(ui.body).toMatch(/swagger/i)
+    // NOTE: the UI is loaded on the first request (src/server/swagger-ui.ts): its assets and document come through too.
+    const css = await t.app.inject({ method: 'GET', url: '/docs/static/swagger-ui.css' })
+    expect([css.statusCode, css.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8'])
+    expect(JSON.parse((await t.app.inject({ method: 'GET', url: '/docs/json' })).body).paths).toEqual(doc.paths)
     expect((await t.call('GET', '/health')).body).toMatchObject({ status: 'ok', store: TEST_STORE, clock: 'manual', profile: 'fast', seed: 'docs' })
   })
 })
