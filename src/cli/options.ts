@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander'
 import { PROFILES } from '../engine/timing.js'
+import { DEFAULT_EVENT_RETENTION } from '../engine/event-history.js'
 import { DEFAULT_WAIT_FOR_SERVE_MS } from '../server/wait-for-settings.js'
 
 /** Parsers that turn a bad flag into a one-line error naming it (commander exits 1). */
@@ -98,5 +99,17 @@ export function urlOption(): Option {
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('must be an http:// or https:// URL, e.g. http://127.0.0.1:4600.')
       return v
+    })
+}
+
+/** `--event-retention <n>`: how many of the newest events are kept for replay (streams' `?after=`, watches). */
+export function eventRetentionOption(): Option {
+  return new Option('--event-retention <events>', 'how many of the newest events to keep for replay (event streams with ?after= or Last-Event-ID)')
+    .env('MOCKCLOUD_EVENT_RETENTION')
+    .default(DEFAULT_EVENT_RETENTION)
+    .argParser((v) => {
+      const n = Number(v)
+      if (!/^\d+$/.test(v.trim()) || n < 1 || n > 10_000_000) throw new InvalidArgumentError('must be a whole number of events from 1 to 10000000.')
+      return n
     })
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import type { ProfileName } from '../engine/timing.js'
-import { clockOption, controlKeyOption, logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
+import { clockOption, controlKeyOption, eventRetentionOption, logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
 
 export const DEFAULT_DB = '.mockcloud/mockcloud.db'
 
@@ -19,6 +19,7 @@ interface ServeOptions {
   controlKey?: string
   apiKey?: string
   snapshot?: string
+  eventRetention: number
 }
 
 /** `mockcloud serve`: every face on one port, the embedded store and scheduler. */
@@ -36,6 +37,7 @@ export function serveCommand(): Command {
     .addOption(timeScaleOption())
     .addOption(logLevelOption())
     .addOption(timingOption())
+    .addOption(eventRetentionOption())
     .addOption(controlKeyOption('lock'))
     .addOption(new Option('--api-key <key>', 'require this key on the native API (/api/v1), as Authorization: Bearer <key> or X-Api-Key').env('MOCKCLOUD_API_KEY'))
     .addOption(
@@ -64,6 +66,7 @@ async function serve(opts: ServeOptions): Promise<void> {
       seed: opts.seed,
       timeScale: opts.timeScale,
       timing: opts.set ?? [],
+      eventRetention: opts.eventRetention,
       queue: opts.queue,
       worker: opts.worker,
       clock,

@@ -35,6 +35,16 @@ export interface KindHooks<D> {
   onFail?: Record<string, (tx: EngineTx, res: ResourceRecord<D>) => Promise<Partial<D> | void>>
   /** Releases what the resource held (addresses, ports, attachments) as it goes. */
   onGone?(tx: EngineTx, res: ResourceRecord<D>): Promise<void>
+  /** Rules an update must keep beyond the data schema (a name unique in its scope); throws to refuse it. */
+  beforeUpdate?(tx: EngineTx, res: ResourceRecord<D>, change: { name: string; data: D }): Promise<void>
+}
+
+/** What the update verb may change on a kind. */
+export interface UpdatableDef {
+  /** Whether the name may change (default true). */
+  name?: boolean
+  /** The data fields that may change (default none): descriptive ones, not those the lifecycle or other rules own. */
+  data?: readonly string[]
 }
 
 export interface KindDef<D = Record<string, unknown>> {
@@ -50,6 +60,8 @@ export interface KindDef<D = Record<string, unknown>> {
   operations: Record<string, OperationDef>
   /** Whether resources of the shared scope (flavors, images, the public network) are visible to every project. */
   shared?: boolean
+  /** What `engine.update` may change; by default the name only. */
+  updatable?: UpdatableDef
   hooks: KindHooks<D>
 }
 
@@ -68,6 +80,10 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
       if (s != null && !states.has(s)) throw new Error(`${def.id}.${name} names unknown state '${s}'`)
     }
     if (op.failTo && !op.via) throw new Error(`${def.id}.${name} can fail only if it is asynchronous (has via)`)
+  }
+  const properties = (def.data as { properties?: Record<string, unknown> }).properties ?? {}
+  for (const field of def.updatable?.data ?? []) {
+    if (!(field in properties)) throw new Error(`${def.id}.updatable names unknown data field '${field}'`)
   }
   return def
 }

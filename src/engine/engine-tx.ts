@@ -19,6 +19,8 @@ export interface TxContext {
   registry: KindRegistry
   random: SeededRandom
   timing: Timing
+  /** How many of the newest events the history keeps. */
+  eventRetention: number
 }
 
 /**
@@ -27,8 +29,9 @@ export interface TxContext {
  * Kind hooks receive one and never touch the store directly.
  */
 export class EngineTx {
-  /** Events to publish once the transaction commits. */
-  readonly events: EventRecord[] = []
+  /** This transaction's events, numbered by `flushEvents` as it commits, to publish once it has. */
+  events: EventRecord[] = []
+  private readonly pendingEvents: Array<Omit<EventRecord, 'seq'>> = []
   /** The transitions scheduled in this transaction, for the runner once it commits. */
   readonly scheduled: ScheduledTransition[] = []
   /** The fault that fired on this transaction's operation, if one did. */
@@ -135,6 +138,7 @@ export class EngineTx {
       data: r.data,
       createdAt: this.now,
       updatedAt: this.now,
+      eventSeq: 0,
     }
     await this.q.insertResource(res as ResourceRecord)
     await this.record(res, 'created', 'create', null)
@@ -212,6 +216,7 @@ export class EngineTx {
       fromStatus: res.status,
       toStatus: null,
       version: res.version + 1,
+      resource: res as ResourceRecord,
     })
   }
 
@@ -255,12 +260,31 @@ export class EngineTx {
       fromStatus,
       toStatus: res.status,
       version: res.version,
+      resource: res as ResourceRecord,
     })
   }
 
-  /** Every state change goes into the event log in the same transaction as the change. */
   private async log(e: Omit<EventRecord, 'seq'>): Promise<void> {
-    const seq = await this.q.insertEvent(e)
-    this.events.push({ ...e, seq })
+    this.pendingEvents.push(e)
+  }
+
+  /**
+   * Writes this transaction's events into the history, numbered; the engine
+   * calls it last, just before commit, because numbering them locks the
+   * history until the commit (docs/decisions/0007-event-history.md).
+   */
+  async flushEvents(): Promise<void> {
+    this.events = await this.q.appendEvents(this.pendingEvents.splice(0), this.ctx.eventRetention)
+    const last = new Map<string, number>()
+    for (const e of this.events) {
+      if (e.type === 'deleted') {
+        last.delete(e.resourceId)
+        continue
+      }
+      last.set(e.resourceId, e.seq)
+      // NOTE: the records this transaction wrote (and returns to its caller) are its own, not yet frozen by any cache.
+      if (e.resource && !Object.isFrozen(e.resource)) e.resource.eventSeq = e.seq
+    }
+    for (const [id, seq] of last) await this.q.setEventSeq(id, seq)
   }
 }

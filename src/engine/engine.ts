@@ -7,10 +7,12 @@ import { failStateOf, labelOf } from './define-kind.js'
 import { EngineTx, type ScheduledTransition } from './engine-tx.js'
 import { ConflictError, NotFoundError } from './errors.js'
 import type { EventBus } from './event-bus.js'
+import { DEFAULT_EVENT_RETENTION, EventHistory } from './event-history.js'
 import { InjectedFaultError } from './faults.js'
 import type { KindRegistry } from './registry.js'
 import { SHARED_PROJECT } from './scope.js'
 import type { Timing } from './timing.js'
+import { applyUpdate, type UpdateChange } from './update.js'
 
 /** Where the engine hands scheduled transitions: the in-process scheduler, or a queue. */
 export interface TransitionRunner {
@@ -27,6 +29,8 @@ export interface EngineOptions {
   timing: Timing
   registry: KindRegistry
   bus: EventBus
+  /** How many of the newest events the history keeps for replay (default 10,000). */
+  eventRetention?: number | undefined
 }
 
 export interface ListOptions {
@@ -64,6 +68,10 @@ export class Engine {
   timing: Timing
   readonly registry: KindRegistry
   readonly bus: EventBus
+  /** How many of the newest events the history keeps; changed with the shared settings. */
+  eventRetention: number
+  /** Every state change, numbered in commit order: replayed from a number, then followed live. */
+  readonly history: EventHistory
   private runner: TransitionRunner | undefined
   private readonly failureListeners = new Set<(failure: TransitionFailure) => void>()
 
@@ -74,6 +82,8 @@ export class Engine {
     this.timing = opts.timing
     this.registry = opts.registry
     this.bus = opts.bus
+    this.eventRetention = opts.eventRetention ?? DEFAULT_EVENT_RETENTION
+    this.history = new EventHistory(opts.store, opts.bus)
   }
 
   /** Connects the scheduler (or queue) that runs what the engine schedules. */
@@ -96,7 +106,9 @@ export class Engine {
       // NOTE: first, before any read: a reset of the scope (which takes it exclusively) waits for this, or this for it.
       if (opts.scope !== undefined) await q.lock(scopeLock(opts.scope), 'shared')
       tx = new EngineTx(q, this, opts.at ?? this.clock.now())
-      return fn(tx)
+      const value = await fn(tx)
+      await tx.flushEvents()
+      return value
     }).catch((err: unknown) => {
       throw isLockConflict(err) ? new ConflictError('this request conflicted with a concurrent one and was rolled back; retry') : err
     })
@@ -168,6 +180,26 @@ export class Engine {
   }
 
   /**
+   * Changes a resource's name and the data fields its kind lets change, under
+   * an optimistic version check when `expectedVersion` is given (a stale one
+   * is a ConflictError), and records the change as an event (operation
+   * `update`). A fault rule on `update` applies.
+   *
+   * @example
+   * await engine.update('default', 'compute.server', id, { name: 'web-2', expectedVersion: vm.version })
+   */
+  async update(project: string, kind: string, id: string, change: UpdateChange): Promise<ResourceRecord> {
+    const def = this.registry.get(kind)
+    const { value } = await this.transaction(async (tx) => {
+      // NOTE: before the read (ADR 0005): concurrent updates of one resource take turns, so a stale expected version is seen as stale, never as a lost race.
+      await tx.lock(`${kind}:${id}`)
+      const res = await tx.require(kind, id, project)
+      return (await tx.injectFault(kind, 'update', project, res.name)) ?? applyUpdate(tx, def, res, change)
+    }, { scope: project })
+    return value
+  }
+
+  /**
    * Deletes a resource: at once for synchronous kinds (returns null), or starts
    * its `delete` operation and returns it in its transitional state.
    */
@@ -219,7 +251,7 @@ export class Engine {
     const { value } = await this.transaction(async (tx) => {
       if (!(await tx.q.deleteTransition(t.id))) return false
       const res = await tx.q.getResource(t.resourceId)
-      if (!res || res.version !== t.expectedVersion) return false
+      if (!res || !this.stillPending(t, res)) return false
       const def = this.registry.get(res.kind)
       const op = def.operations[t.operation]
       if (!op) return false
@@ -242,6 +274,18 @@ export class Engine {
     return value
   }
 
+  /**
+   * Whether a transition still applies to its resource: unchanged since it was
+   * scheduled, or changed only in name or data (an update, a hook writing its
+   * data) and still in the operation's transitional state. Starting another
+   * operation deletes the pending transitions, so that case never gets here.
+   */
+  private stillPending(t: TransitionRecord, res: ResourceRecord): boolean {
+    if (res.version === t.expectedVersion) return true
+    const via = this.registry.get(res.kind).operations[t.operation]?.via
+    return res.version > t.expectedVersion && via !== undefined && res.status === via
+  }
+
   /** Puts a transition that threw off for a later try, or, after the last try, fails its resource. */
   private async failedAttempt(t: TransitionRecord, error: unknown): Promise<boolean> {
     const attempt = attemptsOf(t) + 1
@@ -250,7 +294,7 @@ export class Engine {
     const { value } = await this.transaction(async (tx) => {
       if (!(await tx.q.deleteTransition(t.id))) return undefined
       const res = await tx.q.getResource(t.resourceId)
-      if (!res || res.version !== t.expectedVersion) return undefined
+      if (!res || !this.stillPending(t, res)) return undefined
       const failure: TransitionFailure = { resourceId: res.id, kind: res.kind, operation: t.operation, attempt, final, error }
       if (!final) {
         // NOTE: a new row (a new id), so a queue that dedupes by id takes the retry as a new job.

@@ -8,6 +8,8 @@ export const EMU_ERR_VALIDATION = 'EMU_ERR_VALIDATION'
 export const EMU_ERR_CONFLICT = 'EMU_ERR_CONFLICT'
 export const EMU_ERR_INVALID_STATE = 'EMU_ERR_INVALID_STATE'
 export const EMU_ERR_EXHAUSTED = 'EMU_ERR_EXHAUSTED'
+/** A replay from an event number the history no longer holds (Kubernetes: 410 Gone, "too old resource version"). */
+export const EMU_ERR_GONE = 'EMU_ERR_GONE'
 /** An error a fault rule asked for (the control face's `/_mockcloud/faults`). */
 export const EMU_ERR_INJECTED = 'EMU_ERR_INJECTED'
 
@@ -18,6 +20,7 @@ export type EngineErrorCode =
   | typeof EMU_ERR_INVALID_STATE
   | typeof EMU_ERR_EXHAUSTED
   | typeof EMU_ERR_INJECTED
+  | typeof EMU_ERR_GONE
 
 export class EngineError extends Error {
   constructor(
@@ -50,5 +53,27 @@ export class ValidationError extends EngineError {
 export class ConflictError extends EngineError {
   constructor(message: string, code: typeof EMU_ERR_CONFLICT | typeof EMU_ERR_INVALID_STATE | typeof EMU_ERR_EXHAUSTED = EMU_ERR_CONFLICT) {
     super(code, 409, message)
+  }
+}
+
+/** Events after `afterSeq` were asked for, but the history now starts after `floor`: read the state again, then follow from its number. */
+export class HistoryExpiredError extends EngineError {
+  constructor(
+    readonly afterSeq: number,
+    readonly floor: number,
+  ) {
+    super(EMU_ERR_GONE, 410, `after: event ${afterSeq} is too old; the history now starts after event ${floor} (list again, then follow from the number it gives)`, 'after')
+  }
+}
+
+/** A change made against a version that is no longer current: someone changed the resource since the caller read it. */
+export class StaleVersionError extends ConflictError {
+  constructor(
+    label: string,
+    id: string,
+    readonly current: number,
+    readonly expected: number,
+  ) {
+    super(`${label} ${id} is at version ${current}, not ${expected}: it changed since it was read; read it again and retry`)
   }
 }

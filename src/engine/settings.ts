@@ -13,6 +13,8 @@ export interface SharedSettings {
   timing: string[]
   timeScale: number
   clockAnchor: ClockAnchor
+  /** How many of the newest events the history keeps (absent in settings stored before it existed: the default). */
+  eventRetention?: number
 }
 
 const KEY = 'settings'

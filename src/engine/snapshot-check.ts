@@ -1,5 +1,5 @@
-import { Value } from 'typebox/value'
 import type { StateDump } from '../store/state-dump.js'
+import { checkKindData } from './data-check.js'
 import { ValidationError } from './errors.js'
 import type { KindRegistry } from './registry.js'
 
@@ -36,11 +36,7 @@ export function checkStateDump(registry: KindRegistry, state: StateDump): void {
     if (!def.states.includes(r.status)) {
       throw new ValidationError(`state.resources[${i}].status`, `state.resources[${i}].status: '${r.status}' is not a state of ${r.kind} (${def.states.join(', ')})`)
     }
-    if (!Value.Check(def.data, r.data)) {
-      const [first] = Value.Errors(def.data, r.data)
-      const field = `state.resources[${i}].data${pathOf(first?.instancePath ?? '')}`
-      throw new ValidationError(field, `${field}: ${first?.message ?? 'does not match'} (${r.kind} data)`)
-    }
+    checkKindData(def, r.data, `state.resources[${i}].data`)
     kinds.set(r.id, r.kind)
   })
   state.transitions.forEach((t, i) => {
@@ -66,14 +62,4 @@ export function checkStateDump(registry: KindRegistry, state: StateDump): void {
 export function isConstraintError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^2[23][0-9A-Z]{3}$/.test(code))
-}
-
-/** `/a/0/b` (a JSON pointer) as `.a[0].b`. */
-function pathOf(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
-    .join('')
 }

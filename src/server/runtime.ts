@@ -4,6 +4,7 @@ import { isTimeScale, TIME_SCALE_RANGE } from '../clock/bounds.js'
 import { SystemClock } from '../clock/system-clock.js'
 import type { RedisEventBus } from '../bus/redis-event-bus.js'
 import { Engine, type TransitionRunner } from '../engine/engine.js'
+import { DEFAULT_EVENT_RETENTION } from '../engine/event-history.js'
 import { ConflictError, ValidationError } from '../engine/errors.js'
 import { InProcessEventBus, type EventBus } from '../engine/event-bus.js'
 import { defaultRegistry } from '../engine/kinds/index.js'
@@ -52,7 +53,12 @@ export interface RuntimeOptions {
   onTransitionError?: (err: unknown) => void
   /** Bounds of the call log (calls, bytes, body length); defaults 10 000 calls, 16 MiB, 4 KiB bodies. */
   callLog?: CallLogOptions
+  /** How many of the newest events the history keeps for replay (default 10,000); every node follows the serve's. */
+  eventRetention?: number
 }
+
+/** The bounds of the event retention: at least one event, at most what a disk holds comfortably. */
+export const EVENT_RETENTION_RANGE = { min: 1, max: 10_000_000 } as const
 
 /** The engine with its store, clock, bus and transition runner, ready to serve; no HTTP. */
 export interface Runtime {
@@ -110,7 +116,15 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     const redisBus: RedisEventBus | undefined = opts.queue ? await (await import('../bus/redis-event-bus.js')).RedisEventBus.connect(opts.queue, namespaceOf(store)) : undefined
     const bus: EventBus = redisBus ?? new InProcessEventBus()
     if (redisBus) closers.push(() => redisBus.close())
-    const engine = new Engine({ store, clock, random: new SeededRandom(opts.seed), timing: new Timing(registry, settings.profile, settings.timing), registry, bus })
+    const engine = new Engine({
+      store,
+      clock,
+      random: new SeededRandom(opts.seed),
+      timing: new Timing(registry, settings.profile, settings.timing),
+      registry,
+      bus,
+      eventRetention: settings.eventRetention,
+    })
     await engine.transaction(async (tx) => {
       // NOTE: nodes starting together on a fresh database take turns: the first seeds, the others find it done.
       await tx.q.lock('seed')
@@ -160,6 +174,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
           reloading = loadSettings(store.read).then((next) => {
             if (!next) return
             engine.timing = new Timing(registry, next.profile, next.timing)
+            engine.eventRetention = next.eventRetention ?? DEFAULT_EVENT_RETENTION
             systemClock.rebase(next.timeScale, next.clockAnchor)
           })
           await reloading
@@ -248,13 +263,18 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
  */
 async function settle(store: Store, opts: RuntimeOptions): Promise<SharedSettings> {
   if (opts.role === 'worker') return waitForSettings(store, { timeoutMs: opts.waitForServeMs ?? DEFAULT_WAIT_FOR_SERVE_MS, onWaiting: opts.onWaitingForServe })
+  const eventRetention = opts.eventRetention ?? DEFAULT_EVENT_RETENTION
+  const { min, max } = EVENT_RETENTION_RANGE
+  if (!Number.isInteger(eventRetention) || eventRetention < min || eventRetention > max) {
+    throw new ValidationError('eventRetention', `eventRetention: a whole number of events from ${min} to ${max}, not ${eventRetention}`)
+  }
   return store.transaction(async (q) => {
     // NOTE: serves starting together take turns, so the later ones keep the first one's clock anchor.
     await q.lock('settings')
     const stored = await loadSettings(q)
     const timeScale = opts.timeScale ?? 1
     const anchor = stored && stored.timeScale === timeScale ? stored.clockAnchor : new SystemClock({ scale: timeScale }).anchor()
-    const next: SharedSettings = { profile: opts.profile ?? 'fast', timing: [...(opts.timing ?? [])], timeScale, clockAnchor: anchor }
+    const next: SharedSettings = { profile: opts.profile ?? 'fast', timing: [...(opts.timing ?? [])], timeScale, clockAnchor: anchor, eventRetention }
     // NOTE: a bad override fails here, before anything is stored.
     new Timing(defaultRegistry(), next.profile, next.timing)
     await saveSettings(q, next)

@@ -140,6 +140,35 @@ export function concurrencyContract(name: string, open: () => Promise<Concurrenc
       }
     })
 
+    it('300 creates at once number their events in commit order: the history holds every number once, each event with its resource', async () => {
+      const before = (await t.call('GET', '/_mockcloud/events/history?limit=1')).body.last_seq
+      const env = await t.call('POST', '/api/v1/environments', { name: 'e' })
+      const replies = await all(300, (i) => t.call('POST', '/api/v1/vms', { name: `vm-${i}`, environment_id: env.body.id }))
+      expect(tally(replies)).toEqual({ 202: 300 })
+      const seen: any[] = []
+      for (let after = before; after !== null; ) {
+        const page = (await t.call('GET', `/_mockcloud/events/history?after=${after}&limit=1000`)).body
+        seen.push(...page.items)
+        after = page.next_after
+      }
+      expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: seen.length }, (_, i) => before + 1 + i))
+      const vmCreated = seen.filter((e) => e.kind === 'vm' && e.type === 'created')
+      expect(new Set(vmCreated.map((e) => e.resource_id))).toEqual(new Set(replies.map((r) => r.body.id)))
+      for (const e of vmCreated) expect(e.resource).toMatchObject({ id: e.resource_id, status: 'building', version: 1 })
+    })
+
+    it('200 updates of one resource based on the same read: one applies, 199 get a 412, and one update event is recorded', async () => {
+      const group = await t.call('POST', '/api/v1/security-groups', { name: 'web' })
+      const url = `/api/v1/security-groups/${group.body.id}`
+      const replies = await all(200, (i) => t.call('PATCH', url, { description: `writer ${i}` }, { 'if-match': '"1"' }))
+      expect(tally(replies)).toEqual({ 200: 1, 412: 199 })
+      for (const r of replies.filter((r) => r.status === 412)) expect(r.body.error).toMatchObject({ code: 'EMU_ERR_PRECONDITION_FAILED', field: 'If-Match' })
+      const winner = replies.find((r) => r.status === 200)!.body
+      expect((await t.call('GET', url)).body.description).toBe(winner.description)
+      const events = (await t.call('GET', '/_mockcloud/events/history?limit=1000')).body.items.filter((e: any) => e.resource_id === group.body.id && e.operation === 'update')
+      expect(events).toHaveLength(1)
+    })
+
     it('200 deletes of one VM at once: it goes once, the rest are told it is already going or gone', async () => {
       const env = await t.call('POST', '/api/v1/environments', { name: 'e' })
       const vm = await t.call('POST', '/api/v1/vms', { name: 'vm', environment_id: env.body.id })

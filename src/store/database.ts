@@ -14,6 +14,7 @@ export interface Database {
   meta: MetaTable
   faults: FaultsTable
   workers: WorkersTable
+  event_log: EventLogTable
 }
 
 export interface ResourcesTable {
@@ -29,6 +30,8 @@ export interface ResourcesTable {
   data: string
   created_at: number
   updated_at: number
+  /** The number of the last event that changed it; set as its transaction commits. */
+  event_seq: Generated<number>
 }
 
 /** A transition due at a given time: the scheduler's queue, durable with the state. */
@@ -45,7 +48,8 @@ export interface TransitionsTable {
 }
 
 export interface EventsTable {
-  seq: Generated<number>
+  /** Given by the engine from `event_log`, in commit order. */
+  seq: number
   at: number
   project: string
   kind: string
@@ -56,6 +60,15 @@ export interface EventsTable {
   from_status: string | null
   to_status: string | null
   version: number
+  /** The resource after the change (before it, for a delete) as JSON; null on events recorded before migration 005. */
+  resource: string | null
+}
+
+/** One row (id 1): the last event number handed out, and the last one retention pruned. */
+export interface EventLogTable {
+  id: number
+  last_seq: number
+  floor: number
 }
 
 export interface IpAllocationsTable {

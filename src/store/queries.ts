@@ -78,21 +78,29 @@ const Q = {
   deleteTransition: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('id', '=', arg(0))),
   deleteTransitionsOf: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0))),
   insertEvent: new QueryTemplate((db, arg) =>
+    db.insertInto('events').values({
+      seq: arg(0),
+      at: arg(1),
+      project: arg(2),
+      kind: arg(3),
+      resource_id: arg(4),
+      name: arg(5),
+      type: arg(6),
+      operation: arg(7),
+      from_status: arg(8),
+      to_status: arg(9),
+      version: arg(10),
+      resource: arg(11),
+    }),
+  ),
+  setEventSeq: new QueryTemplate((db, arg) => db.updateTable('resources').set({ event_seq: arg(0) }).where('id', '=', arg(1))),
+  // NOTE: the row lock this takes is held to commit: writers of events commit one after another, in number order.
+  advanceEventLog: new QueryTemplate((db, arg) =>
     db
-      .insertInto('events')
-      .values({
-        at: arg(0),
-        project: arg(1),
-        kind: arg(2),
-        resource_id: arg(3),
-        name: arg(4),
-        type: arg(5),
-        operation: arg(6),
-        from_status: arg(7),
-        to_status: arg(8),
-        version: arg(9),
-      })
-      .returning('seq'),
+      .updateTable('event_log')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', arg(0)) }))
+      .where('id', '=', 1)
+      .returning(['last_seq', 'floor']),
   ),
   claimAddress: new QueryTemplate((db, arg) =>
     db
@@ -312,19 +320,60 @@ export class Queries {
     await Q.deleteTransitionsOf.run(this.db, this.dialect, [resourceId])
   }
 
-  async insertEvent(e: Omit<EventRecord, 'seq'>): Promise<number> {
-    const args = [e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version]
-    const { rows } = await Q.insertEvent.run<{ seq: number }>(this.db, this.dialect, args)
-    return Number(rows[0]!.seq)
+  /**
+   * Appends events, numbered after the last one in commit order with no gap
+   * (the `event_log` row stays locked until this transaction ends), and prunes
+   * what falls out of the `retention` newest, a tenth at a time. Returns the
+   * events with their numbers.
+   */
+  async appendEvents(events: ReadonlyArray<Omit<EventRecord, 'seq'>>, retention: number): Promise<EventRecord[]> {
+    if (events.length === 0) return []
+    const { rows } = await Q.advanceEventLog.run<{ last_seq: number; floor: number }>(this.db, this.dialect, [events.length])
+    const last = Number(rows[0]!.last_seq)
+    const numbered = events.map((e, i) => ({ ...e, seq: last - events.length + 1 + i }))
+    for (const e of numbered) {
+      const resource = e.resource && JSON.stringify(e.type === 'deleted' ? e.resource : { ...e.resource, eventSeq: e.seq })
+      const args = [e.seq, e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version, resource]
+      await Q.insertEvent.run(this.db, this.dialect, args)
+    }
+    const floor = Number(rows[0]!.floor)
+    if (last - floor > retention + Math.max(1, Math.floor(retention / 10))) {
+      await this.db.deleteFrom('events').where('seq', '<=', last - retention).execute()
+      await this.db.updateTable('event_log').set({ floor: last - retention }).where('id', '=', 1).execute()
+    }
+    return numbered
   }
 
-  async listEvents(q: { resourceId?: string; afterSeq?: number; limit: number }): Promise<EventRecord[]> {
+  /** Records on a resource the number of the last event that changed it. */
+  async setEventSeq(id: string, seq: number): Promise<void> {
+    this.cache?.forget(id)
+    await Q.setEventSeq.run(this.db, this.dialect, [seq, id])
+  }
+
+  /** The last event number handed out, and the last one pruned (replaying from before it is no longer possible). */
+  async eventLog(): Promise<{ lastSeq: number; floor: number }> {
+    const row = await this.db.selectFrom('event_log').select(['last_seq', 'floor']).where('id', '=', 1).executeTakeFirstOrThrow()
+    return { lastSeq: Number(row.last_seq), floor: Number(row.floor) }
+  }
+
+  /** Forgets the history before now: whoever replays from an earlier number is told it is gone (after a snapshot is loaded). */
+  async truncateEventLog(): Promise<void> {
+    await this.db.deleteFrom('events').execute()
+    await this.db.updateTable('event_log').set((eb) => ({ floor: eb.ref('last_seq') })).where('id', '=', 1).execute()
+  }
+
+  /** Events after a number, in order, optionally only of some projects and kinds. */
+  async listEvents(q: { afterSeq?: number | undefined; upToSeq?: number | undefined; projects?: readonly string[] | undefined; kinds?: readonly string[] | undefined; resourceId?: string; limit: number }): Promise<EventRecord[]> {
     let query = this.db.selectFrom('events').selectAll()
-    if (q.resourceId !== undefined) query = query.where('resource_id', '=', q.resourceId)
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq)
+    if (q.upToSeq !== undefined) query = query.where('seq', '<=', q.upToSeq)
+    if (q.projects !== undefined) query = query.where('project', 'in', q.projects.length ? q.projects : [''])
+    if (q.kinds !== undefined) query = query.where('kind', 'in', q.kinds.length ? q.kinds : [''])
+    if (q.resourceId !== undefined) query = query.where('resource_id', '=', q.resourceId)
     return (await query.orderBy('seq').limit(literalLimit(q.limit)).execute()).map(toEvent)
   }
 
+  /** The time of the latest event (the emulated clock never goes back past it); a scan, bounded by the retention, once per start. */
   async latestEventTime(): Promise<number | undefined> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('at').as('at')).executeTakeFirst()
     return row?.at == null ? undefined : Number(row.at)
@@ -489,6 +538,7 @@ function toResource(row: Selectable<ResourcesTable>): ResourceRecord {
     data: JSON.parse(row.data) as Record<string, unknown>,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    eventSeq: Number(row.event_seq),
   }
 }
 
@@ -518,6 +568,7 @@ function toEvent(row: Selectable<EventsTable>): EventRecord {
     fromStatus: row.from_status,
     toStatus: row.to_status,
     version: Number(row.version),
+    resource: row.resource ? (JSON.parse(row.resource) as ResourceRecord) : null,
   }
 }
 

@@ -11,6 +11,12 @@ export interface ResourceRecord<D = Record<string, unknown>> {
   data: D
   createdAt: number
   updatedAt: number
+  /**
+   * The number of the last event that changed it (what a Kubernetes face shows
+   * as its resourceVersion); 0 on a record its own transaction has not yet
+   * committed, or on one no event has changed since it was loaded from a snapshot.
+   */
+  eventSeq: number
 }
 
 /** A transition waiting in the queue for its due time. */
@@ -39,6 +45,8 @@ export interface EventRecord {
   fromStatus: string | null
   toStatus: string | null
   version: number
+  /** The resource as it is after the change (as it was, for a delete); null only on events recorded before mockcloud kept it. */
+  resource: ResourceRecord | null
 }
 
 /** What a list asks the store for; the cursor is the last `seq` already seen. */

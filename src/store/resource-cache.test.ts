@@ -14,6 +14,7 @@ const record = (id: string, version = 1, data: Record<string, unknown> = { note:
   data,
   createdAt: 0,
   updatedAt: 0,
+  eventSeq: 0,
 })
 
 /** A cache with room for exactly `n` records of 100 bytes. */

@@ -45,11 +45,11 @@ describe('SQLite checkpointer', () => {
     const path = join(dir, 'db.sqlite')
     const limitPages = 100
     const store = await openSqliteStore(path, { walLimitPages: limitPages })
-    const event = (i: number) => ({ at: i, project: 'p', kind: 'k', resourceId: `r-${i}-${'x'.repeat(900)}`, name: `n${i}`, type: 'created' as const, operation: 'create', fromStatus: null, toStatus: 'active', version: 1 })
+    const event = (i: number) => ({ at: i, project: 'p', kind: 'k', resourceId: `r-${i}-${'x'.repeat(900)}`, name: `n${i}`, type: 'created' as const, operation: 'create', fromStatus: null, toStatus: 'active', version: 1, resource: null })
     try {
       // NOTE: one after the other, as a steady stream of requests: each its own commit,
       // each several pages, far more pages in all than the limit.
-      for (let i = 0; i < 600; i++) await store.transaction((q) => q.insertEvent(event(i)))
+      for (let i = 0; i < 600; i++) await store.transaction((q) => q.appendEvents([event(i)], 10_000))
       const walBytes = statSync(`${path}-wal`).size
       expect(walBytes).toBeLessThan(2 * limitPages * 4096)
       expect((await store.read.listEvents({ limit: 1000 })).length).toBe(600)

@@ -7,7 +7,8 @@ import type { Queries } from './queries.js'
  * snapshots. The event log is history, not state, and is left out.
  */
 export interface StateDump {
-  resources: Array<Omit<Selectable<ResourcesTable>, 'data'> & { data: unknown }>
+  /** Without `event_seq`: event numbers are this store's own (a loaded resource takes the number the history stood at). */
+  resources: Array<Omit<Selectable<ResourcesTable>, 'data' | 'event_seq'> & { data: unknown }>
   transitions: Array<Omit<Selectable<TransitionsTable>, 'detail'> & { detail: unknown }>
   ip_allocations: Array<{ pool: string; address: string; owner_id: string }>
   refs: Array<{ from_id: string; to_id: string; relation: string }>
@@ -25,7 +26,7 @@ export async function dumpState(q: Queries): Promise<StateDump> {
   const transitions = await db.selectFrom('transitions').selectAll().orderBy('id').execute()
   const faults = await db.selectFrom('faults').selectAll().orderBy('id').execute()
   return {
-    resources: resources.map((r) => ({ ...r, seq: num(r.seq), version: num(r.version), created_at: num(r.created_at), updated_at: num(r.updated_at), data: JSON.parse(r.data) as unknown })),
+    resources: resources.map(({ event_seq: _own, ...r }) => ({ ...r, seq: num(r.seq), version: num(r.version), created_at: num(r.created_at), updated_at: num(r.updated_at), data: JSON.parse(r.data) as unknown })),
     transitions: transitions.map((t) => ({
       ...t,
       id: num(t.id),
@@ -60,11 +61,14 @@ const BATCH = 200
 export async function loadState(q: Queries, dump: StateDump): Promise<void> {
   const db = q.db
   q.forgetResources()
-  for (const table of ['transitions', 'ip_allocations', 'refs', 'faults', 'resources', 'counters', 'events'] as const) await db.deleteFrom(table).execute()
+  for (const table of ['transitions', 'ip_allocations', 'refs', 'faults', 'resources', 'counters'] as const) await db.deleteFrom(table).execute()
+  // NOTE: event numbers go on from where they were (a watcher's number stays meaningful), but the history before the load is gone.
+  await q.truncateEventLog()
   const insert = async <R>(rows: R[], write: (chunk: R[]) => Promise<unknown>) => {
     for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH))
   }
-  await insert(dump.resources, (c) => db.insertInto('resources').values(c.map((r) => ({ ...r, data: JSON.stringify(r.data) }))).execute())
+  const { lastSeq } = await q.eventLog()
+  await insert(dump.resources, (c) => db.insertInto('resources').values(c.map((r) => ({ ...r, data: JSON.stringify(r.data), event_seq: lastSeq }))).execute())
   await insert(dump.transitions, (c) =>
     db
       .insertInto('transitions')

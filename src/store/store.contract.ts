@@ -19,6 +19,7 @@ const resource = (id: string, over: Partial<ResourceRecord> = {}): Omit<Resource
   data: { nested: { a: [1, 2] }, text: 'é ✓' },
   createdAt: 1_767_225_600_000,
   updatedAt: 1_767_225_600_000,
+  eventSeq: 0,
   ...over,
 })
 
@@ -224,16 +225,73 @@ export function storeContract(factory: StoreFactory): void {
       expect(((await store.read.getResource('f'))!.data as { text: string }).text).toBe('é ✓')
     })
 
-    it('records events with increasing sequence numbers', async () => {
-      const seqs = await store.transaction(async (q) => {
-        const out = []
-        for (const type of ['created', 'changed', 'deleted'] as const) {
-          out.push(await q.insertEvent({ at: 1, project: 'p', kind: 'k', resourceId: 'a', name: 'a', type, operation: 'create', fromStatus: null, toStatus: 'x', version: 1 }))
-        }
-        return out
-      })
-      expect(seqs[0]! < seqs[1]! && seqs[1]! < seqs[2]!).toBe(true)
-      expect((await store.read.listEvents({ resourceId: 'a', limit: 10 })).map((e) => e.type)).toEqual(['created', 'changed', 'deleted'])
+    const event = (resourceId: string, type: 'created' | 'changed' | 'deleted' = 'created') => ({
+      at: 1,
+      project: 'p',
+      kind: 'k',
+      resourceId,
+      name: resourceId,
+      type,
+      operation: 'create',
+      fromStatus: null,
+      toStatus: 'x',
+      version: 1,
+      resource: { ...resource(resourceId), seq: 1 },
+    })
+
+    it('numbers events one after another, each with the resource it carries', async () => {
+      const first = await store.transaction((q) => q.appendEvents([event('a'), event('a', 'changed'), event('a', 'deleted')], 100))
+      expect(first.map((e) => e.seq)).toEqual([1, 2, 3])
+      const listed = await store.read.listEvents({ limit: 10 })
+      expect(listed.map((e) => [e.seq, e.type])).toEqual([[1, 'created'], [2, 'changed'], [3, 'deleted']])
+      expect(listed[0]!.resource).toEqual({ ...resource('a'), seq: 1, eventSeq: 1 })
+      expect((await store.read.listEvents({ afterSeq: 2, limit: 10 })).map((e) => e.seq)).toEqual([3])
+      expect(await store.read.eventLog()).toEqual({ lastSeq: 3, floor: 0 })
+    })
+
+    it('leaves no gap where a transaction rolled back', async () => {
+      await store.transaction((q) => q.appendEvents([event('a')], 100))
+      await expect(
+        store.transaction(async (q) => {
+          await q.appendEvents([event('b')], 100)
+          throw new Error('rolled back')
+        }),
+      ).rejects.toThrow('rolled back')
+      await store.transaction((q) => q.appendEvents([event('c')], 100))
+      expect((await store.read.listEvents({ limit: 10 })).map((e) => [e.seq, e.resourceId])).toEqual([[1, 'a'], [2, 'c']])
+    })
+
+    it('keeps the newest events within the retention, pruning a tenth at a time, and says where the history starts', async () => {
+      for (let i = 0; i < 25; i++) await store.transaction((q) => q.appendEvents([event(`r${i}`)], 10))
+      const { lastSeq, floor } = await store.read.eventLog()
+      expect(lastSeq).toBe(25)
+      // NOTE: pruned when more than retention + retention/10 (11) are held: at 12 (to 2), 14 (to 4)... 24 (to 14).
+      expect(floor).toBe(14)
+      expect((await store.read.listEvents({ limit: 100 })).map((e) => e.seq)).toEqual(Array.from({ length: 11 }, (_, i) => 15 + i))
+    })
+
+    it('filters a replay by project and kind', async () => {
+      await store.transaction((q) => q.appendEvents([event('a'), { ...event('b'), project: 'q' }, { ...event('c'), kind: 'other' }], 100))
+      expect((await store.read.listEvents({ projects: ['p'], limit: 10 })).map((e) => e.resourceId)).toEqual(['a', 'c'])
+      expect((await store.read.listEvents({ projects: ['p'], kinds: ['k'], limit: 10 })).map((e) => e.resourceId)).toEqual(['a'])
+      expect(await store.read.listEvents({ projects: [], limit: 10 })).toEqual([])
+    })
+
+    it('numbers 300 concurrent transactions in commit order: every number once, no gap', async () => {
+      const seen: number[][] = []
+      await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          store.transaction(async (q) => {
+            const appended = await q.appendEvents(Array.from({ length: 1 + (i % 3) }, (_, j) => event(`r${i}-${j}`)), 100_000)
+            seen.push(appended.map((e) => e.seq))
+          }),
+        ),
+      )
+      const all = seen.flat().sort((a, b) => a - b)
+      expect(all).toEqual(Array.from({ length: 600 }, (_, i) => i + 1))
+      // NOTE: one transaction's events are consecutive.
+      for (const s of seen) expect(s).toEqual(Array.from({ length: s.length }, (_, j) => s[0]! + j))
+      expect((await store.read.listEvents({ limit: 1000 })).map((e) => e.seq)).toEqual(all)
     })
   })
 }

@@ -1,7 +1,7 @@
 import { errorFromResponse } from '../sdk/errors.js'
 import { FetchTransport, type HttpMethod } from '../sdk/transport.js'
 import { openEventStream } from './event-stream.js'
-import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface ControlClientOptions {
   /** The mockcloud's root URL (`http://127.0.0.1:4600`). */
@@ -98,9 +98,16 @@ export class ControlClient {
    */
   subscribe(listener: (event: ControlEvent) => void, filter: EventFilter = {}): Promise<() => void> {
     const query = new URLSearchParams()
-    for (const [k, v] of Object.entries(filter)) if (v !== undefined) query.set(k, v)
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) query.set(k, String(v))
     const qs = query.size ? `?${query}` : ''
     return openEventStream(`${this.opts.url.replace(/\/+$/, '')}/_mockcloud/events${qs}`, this.opts.controlKey, (data) => listener(JSON.parse(data) as ControlEvent))
+  }
+
+  /** A page of the kept event history (`/_mockcloud/events/history`), oldest first; page on with `after: page.next_after`. */
+  eventHistory(q: EventHistoryQuery = {}): Promise<EventHistoryPage> {
+    const query = new URLSearchParams()
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) query.set(k, String(v))
+    return this.request('GET', `/_mockcloud/events/history${query.size ? `?${query}` : ''}`)
   }
 
   /** `/metrics`, in Prometheus' text format. */

@@ -1,5 +1,5 @@
 import type { Static } from 'typebox'
-import type { Call, CallsQuery, Clock, Config, ConfigBody, Event, EventsQuery, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
+import type { Call, CallsQuery, Clock, Config, ConfigBody, Event, EventHistory, EventHistoryQuery, EventsQuery, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
 
 /**
  * The control face's shapes, as the test kit sends and receives them: the
@@ -30,8 +30,12 @@ export type SnapshotLoaded = Static<typeof SnapshotLoaded>
 export type ResetResult = Static<typeof ResetResult>
 /** One state change, as `/_mockcloud/events` streams it. */
 export type ControlEvent = Static<typeof Event>
-/** Filters of the event stream: `project`, `kind` (`vm`, `volume`…). */
+/** Filters of the event stream: `project`, `kind` (`vm`, `volume`…), and `after`: replay the events after this number first. */
 export type EventFilter = Static<typeof EventsQuery>
+/** A page of the kept event history: `project`, `kind`, `after` (a number), `limit`. */
+export type EventHistoryQuery = Static<typeof EventHistoryQuery>
+/** A page of events, the latest number, and where the kept history starts. */
+export type EventHistoryPage = Static<typeof EventHistory>
 /** What a mockcloud runs with: profile, timing overrides, clock, seed, backends. */
 export type Config = Static<typeof Config>
 /** A change of timings: a new `profile`, and/or `timing` overrides replacing the old ones. */

@@ -4,7 +4,21 @@ import { listen, openSse, openWs, upgradeRefusal, type SseEvent } from './suppor
 
 /** The event of creating environment `prod` in the default project at T0. */
 function prodCreated(env: string, seq: number) {
-  return { seq, at: new Date(T0).toISOString(), project: 'default', kind: 'environment', resource_id: env, name: 'prod', type: 'created', operation: 'create', from_status: null, to_status: 'active', version: 1 }
+  const at = new Date(T0).toISOString()
+  return {
+    seq,
+    at,
+    project: 'default',
+    kind: 'environment',
+    resource_id: env,
+    name: 'prod',
+    type: 'created',
+    operation: 'create',
+    from_status: null,
+    to_status: 'active',
+    version: 1,
+    resource: { id: env, kind: 'environment', project: 'default', name: 'prod', status: 'active', parent_id: null, version: 1, data: expect.objectContaining({ cidr: expect.any(String) }), created_at: at, updated_at: at },
+  }
 }
 
 let t: TestApp
@@ -129,6 +143,121 @@ describe('GET /_mockcloud/events (server-sent events)', () => {
     await ended
     expect(live).toBe(0)
     t = await testApp()
+  })
+})
+
+describe('replaying the history: ?after=, Last-Event-ID, /_mockcloud/events/history', () => {
+  /** Creates a VM and builds it: events created (building), changed (active). */
+  async function builtVm(env: string, name: string): Promise<string> {
+    const { body: vm } = await t.call('POST', '/api/v1/vms', { name, environment_id: env })
+    await t.advance(2_000)
+    return vm.id
+  }
+  const latest = async () => (await t.call('GET', '/_mockcloud/events/history?limit=1')).body.last_seq as number
+
+  it('an SSE stream with ?after=N first sends every event after N, then follows live, each once and in order', async () => {
+    const env = await environment(t, 'prod')
+    const mark = await latest()
+    const web = await builtVm(env, 'web')
+    const sse = await openSse(`${base}/_mockcloud/events?after=${mark}&kind=vm`)
+    cleanups.push(sse.close)
+    const replayed = [JSON.parse((await sse.next()).data!), JSON.parse((await sse.next()).data!)]
+    expect(replayed.map((e) => [e.resource_id, e.type, e.to_status])).toEqual([
+      [web, 'created', 'building'],
+      [web, 'changed', 'active'],
+    ])
+    expect(replayed[1].resource).toMatchObject({ id: web, kind: 'vm', name: 'web', status: 'active', version: 2, data: expect.objectContaining({ flavorId: expect.any(String) }) })
+    const db = await builtVm(env, 'db')
+    const live = [JSON.parse((await sse.next()).data!), JSON.parse((await sse.next()).data!)]
+    expect(live.map((e) => [e.resource_id, e.to_status])).toEqual([
+      [db, 'building'],
+      [db, 'active'],
+    ])
+    const seqs = [...replayed, ...live].map((e) => e.seq)
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+    expect(seqs[0]).toBeGreaterThan(mark)
+  })
+
+  it('a client reconnecting with Last-Event-ID misses nothing that happened while it was away', async () => {
+    const env = await environment(t, 'prod')
+    const first = await openSse(`${base}/_mockcloud/events?kind=vm`)
+    const web = await builtVm(env, 'web')
+    await first.next()
+    const seen = await first.next()
+    first.close()
+    const away = await builtVm(env, 'away')
+    const again = await openSse(`${base}/_mockcloud/events?kind=vm`, { 'last-event-id': seen.id! })
+    cleanups.push(again.close)
+    expect(JSON.parse(seen.data!)).toMatchObject({ resource_id: web, to_status: 'active' })
+    expect(JSON.parse((await again.next()).data!)).toMatchObject({ resource_id: away, type: 'created' })
+    expect(JSON.parse((await again.next()).data!)).toMatchObject({ resource_id: away, to_status: 'active' })
+  })
+
+  it('each resource holds the number of the last event that changed it (what a Kubernetes face shows as resourceVersion)', async () => {
+    const { engine } = t.app.mockcloud
+    const env = await environment(t, 'prod')
+    const created = await engine.create('default', 'compute.server', { name: 'web', networkId: env })
+    const history = async () => (await t.call('GET', '/_mockcloud/events/history?kind=vm&limit=100')).body.items.filter((e: any) => e.resource_id === created.id)
+    const [first] = await history()
+    expect(created.eventSeq).toBe(first.seq)
+    expect((await engine.get('default', 'compute.server', created.id)).eventSeq).toBe(first.seq)
+    await t.advance(2_000)
+    const [, built] = await history()
+    expect(built).toMatchObject({ to_status: 'active' })
+    expect((await engine.get('default', 'compute.server', created.id)).eventSeq).toBe(built.seq)
+  })
+
+  it('a WebSocket with ?after=N replays too', async () => {
+    const env = await environment(t, 'prod')
+    const mark = await latest()
+    const web = await builtVm(env, 'web')
+    const ws = await openWs(`${base.replace(/^http/, 'ws')}/_mockcloud/events/ws?after=${mark}&kind=vm`)
+    cleanups.push(ws.close)
+    expect(await ws.next()).toMatchObject({ resource_id: web, type: 'created' })
+    expect(await ws.next()).toMatchObject({ resource_id: web, type: 'changed', to_status: 'active' })
+  })
+
+  it('pages through the kept history as JSON, filtered, with where to follow on from', async () => {
+    const env = await environment(t, 'prod')
+    const mark = await latest()
+    const ids = [await builtVm(env, 'a'), await builtVm(env, 'b')]
+    const page1 = (await t.call('GET', `/_mockcloud/events/history?after=${mark}&kind=vm&limit=3`)).body
+    expect(page1.items.map((e: any) => [e.resource_id, e.to_status])).toEqual([
+      [ids[0], 'building'],
+      [ids[0], 'active'],
+      [ids[1], 'building'],
+    ])
+    expect(page1.last_seq).toBe(await latest())
+    expect(page1.floor).toBe(0)
+    const page2 = (await t.call('GET', `/_mockcloud/events/history?after=${page1.next_after}&kind=vm&limit=3`)).body
+    expect(page2.items.map((e: any) => [e.resource_id, e.to_status])).toEqual([[ids[1], 'active']])
+    expect(page2.next_after).toBeNull()
+  })
+
+  it('a number the history no longer reaches is 410 Gone, one not yet handed out is 400; both name after', async () => {
+    await t.close()
+    t = await testApp({ timing: ['vm.create.latency=2s'], eventRetention: 5 })
+    base = await listen(t)
+    const env = await environment(t, 'prod')
+    for (let i = 0; i < 4; i++) await builtVm(env, `vm${i}`)
+    const { last_seq, floor, items } = (await t.call('GET', '/_mockcloud/events/history?limit=1000')).body
+    expect(floor).toBeGreaterThan(0)
+    expect(items[0].seq).toBe(floor + 1)
+    expect(items.length).toBeLessThanOrEqual(5 + 1)
+    for (const url of [`/_mockcloud/events?after=${floor - 1}`, `/_mockcloud/events/history?after=${floor - 1}`]) {
+      const gone = await t.call('GET', url)
+      expect(gone.status, url).toBe(410)
+      expect(gone.body.error).toMatchObject({ status: 410, code: 'EMU_ERR_GONE', field: 'after', message: expect.stringMatching(/too old; the history now starts after event/) })
+    }
+    const ws = await upgradeRefusal(`${base}/_mockcloud/events/ws?after=0`)
+    expect([ws.status, ws.body.error.code]).toEqual([410, 'EMU_ERR_GONE'])
+    const sse = await openSse(`${base}/_mockcloud/events`, { 'last-event-id': String(floor - 1) })
+    expect(sse.status).toBe(410)
+    const ahead = await t.call('GET', `/_mockcloud/events?after=${last_seq + 1}`)
+    expect([ahead.status, ahead.body.error.field]).toEqual([400, 'after'])
+    const junk = await openSse(`${base}/_mockcloud/events`, { 'last-event-id': 'yesterday' })
+    expect(junk.status).toBe(400)
+    expect(JSON.parse(await junk.body()).error.field).toBe('Last-Event-ID')
   })
 })
 

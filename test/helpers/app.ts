@@ -25,12 +25,12 @@ export interface TestApp {
  * const env = await t.call('POST', '/api/v1/environments', { name: 'e' })
  */
 export async function testApp(
-  opts: { seed?: string; profile?: ProfileName; db?: string; timing?: string[]; start?: number; publicCidr?: string; onTransitionError?: (err: unknown) => void } = {},
+  opts: { seed?: string; profile?: ProfileName; db?: string; timing?: string[]; start?: number; publicCidr?: string; onTransitionError?: (err: unknown) => void; eventRetention?: number } = {},
 ): Promise<TestApp> {
   const clock = new ManualClock(opts.start ?? T0)
   // NOTE: without a given db each app gets a fresh one of the run's store (SQLite or PostgreSQL).
   const own = opts.db === undefined ? freshDb() : undefined
-  const app = await buildApp({ clock, seed: opts.seed ?? 'test', profile: opts.profile ?? 'fast', db: opts.db ?? own!.location, timing: opts.timing ?? [], publicCidr: opts.publicCidr, onTransitionError: opts.onTransitionError })
+  const app = await buildApp({ clock, seed: opts.seed ?? 'test', profile: opts.profile ?? 'fast', db: opts.db ?? own!.location, timing: opts.timing ?? [], publicCidr: opts.publicCidr, onTransitionError: opts.onTransitionError, eventRetention: opts.eventRetention })
   if (own) app.addHook('onClose', () => own.drop())
   return {
     app,

@@ -89,7 +89,8 @@ describe('a wrong method answers 405 with Allow; an unknown path 404; both in th
     const cases: Array<[string, string, string]> = [
       ['PUT', '/api/v1/vms', 'GET, HEAD, POST'],
       ['DELETE', '/api/v1/environments', 'GET, HEAD, POST'],
-      ['PATCH', '/api/v1/volumes/some-id', 'DELETE, GET, HEAD'],
+      ['PUT', '/api/v1/volumes/some-id', 'DELETE, GET, HEAD, PATCH'],
+      ['PATCH', '/api/v1/flavors/some-id', 'GET, HEAD'],
       ['GET', '/api/v1/vms/some-id/stop', 'POST'],
       ['PUT', '/_mockcloud/clock/', 'GET, HEAD, POST'],
       ['GET', '/_mockcloud/reset', 'POST'],

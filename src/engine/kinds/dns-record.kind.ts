@@ -30,5 +30,7 @@ export const dnsRecordKind = defineKind<DnsRecordData>({
   label: 'DNS record',
   states: ['active'],
   operations: IMMEDIATE,
+  // NOTE: its name is the DNS name, part of what makes a record unique: a new name is a new record.
+  updatable: { name: false, data: ['description', 'ttl'] },
   hooks: dnsRecordHooks,
 })

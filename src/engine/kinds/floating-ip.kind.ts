@@ -34,5 +34,6 @@ export const floatingIpKind = defineKind<FloatingIpData>({
     detach: { from: ['active'], to: 'active' },
     delete: { from: '*', to: null },
   },
+  updatable: { data: ['description'] },
   hooks: floatingIpHooks,
 })

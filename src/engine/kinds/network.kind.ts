@@ -30,5 +30,6 @@ export const networkKind = defineKind<NetworkData>({
   states: ['active'],
   operations: IMMEDIATE,
   shared: true,
+  updatable: { data: ['description'] },
   hooks: networkHooks,
 })

@@ -36,5 +36,7 @@ export const securityGroupRuleKind = defineKind<SecurityGroupRuleData>({
   label: 'security group rule',
   states: ['active'],
   operations: IMMEDIATE,
+  // NOTE: Neutron rules cannot be changed, only deleted and created again.
+  updatable: { name: false },
   hooks: securityGroupRuleHooks,
 })

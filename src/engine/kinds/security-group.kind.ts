@@ -24,5 +24,6 @@ export const securityGroupKind = defineKind<SecurityGroupData>({
   label: 'security group',
   states: ['active'],
   operations: IMMEDIATE,
+  updatable: { data: ['description'] },
   hooks: securityGroupHooks,
 })

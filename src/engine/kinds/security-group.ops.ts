@@ -31,6 +31,13 @@ export const securityGroupHooks: KindHooks<SecurityGroupData> = {
     if (users.length) throw new ConflictError(`security group ${group.id} is in use by ${users.length} VM(s) (${users.slice(0, 3).join(', ')})`)
   },
 
+  // NOTE: VMs find their project's default group by name, so that name stays with that one group (Neutron refuses both too).
+  async beforeUpdate(_tx, group, change) {
+    if (change.name === group.name) return
+    if (group.name === DEFAULT_GROUP) throw new ConflictError(`the default security group of project ${group.project} cannot be renamed`)
+    if (change.name === DEFAULT_GROUP) throw new ConflictError(`project ${group.project} already has its default security group; choose another name`)
+  },
+
   async onGone(tx, group) {
     for (const rule of await tx.q.childrenOf(group.id, 'network.security-group-rule')) await tx.remove(rule, 'delete')
   },

@@ -38,5 +38,6 @@ export const volumeKind = defineKind<VolumeData>({
     detach: { from: ['in-use'], via: 'detaching', to: 'available', timing: QUICK_CHANGE },
     delete: { from: ['available', 'error'], via: 'deleting', to: null, timing: TEARDOWN },
   },
+  updatable: { data: ['description'] },
   hooks: volumeHooks,
 })

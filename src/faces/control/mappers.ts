@@ -89,5 +89,17 @@ export function eventToWire(registry: KindRegistry, e: EventRecord) {
     from_status: e.fromStatus,
     to_status: e.toStatus,
     version: e.version,
+    resource: e.resource && {
+      id: e.resource.id,
+      kind: kindName(registry, e.resource.kind),
+      project: e.resource.project,
+      name: e.resource.name,
+      status: e.resource.status,
+      parent_id: e.resource.parentId,
+      version: e.resource.version,
+      data: e.resource.data,
+      created_at: new Date(e.resource.createdAt).toISOString(),
+      updated_at: new Date(e.resource.updatedAt).toISOString(),
+    },
   }
 }

@@ -208,8 +208,30 @@ export const Call = Type.Object({
   duration_ms: Type.Number(),
 })
 
+const EventNumber = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
+
 export const EventsQuery = Type.Object(
-  { project: Type.Optional(Type.String({ maxLength: 64 })), kind: Type.Optional(Type.String({ maxLength: 64 })) },
+  {
+    project: Type.Optional(Type.String({ maxLength: 64 })),
+    kind: Type.Optional(Type.String({ maxLength: 64 })),
+    after: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'Replay the events after this number first (on SSE, a Last-Event-ID header does the same); 410 when the history no longer reaches back that far',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const EventHistoryQuery = Type.Object(
+  {
+    project: Type.Optional(Type.String({ maxLength: 64 })),
+    kind: Type.Optional(Type.String({ maxLength: 64 })),
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Events after this number (default: from the oldest kept)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  },
   { additionalProperties: false },
 )
 
@@ -225,6 +247,30 @@ export const Event = Type.Object({
   from_status: Nullable(Text),
   to_status: Nullable(Text),
   version: Int,
+  resource: Nullable(
+    Type.Object(
+      {
+        id: Text,
+        kind: Text,
+        project: Text,
+        name: Text,
+        status: Text,
+        parent_id: Nullable(Text),
+        version: Int,
+        data: Json,
+        created_at: Text,
+        updated_at: Text,
+      },
+      { description: 'The resource after the change (before it, for a delete), as the engine holds it' },
+    ),
+  ),
+})
+
+export const EventHistory = Type.Object({
+  items: Type.Array(Event),
+  last_seq: Type.Integer({ description: 'The number of the latest event: follow on from it with ?after=' }),
+  floor: Type.Integer({ description: 'The history holds the events after this number; older ones were pruned (--event-retention)' }),
+  next_after: Nullable(EventNumber),
 })
 
 export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })

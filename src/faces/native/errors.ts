@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { EngineError } from '../../engine/errors.js'
+import { EngineError, StaleVersionError } from '../../engine/errors.js'
 import { describeValidationError } from '../../server/validation.js'
 import { wireField } from './mappers.js'
 
@@ -18,6 +18,8 @@ function renameLeadingField(message: string, engineField: string, wire: string):
 
 /** Maps anything a native route throws to a status and an error body; never leaks a stack. */
 export function toNativeError(err: unknown, request: FastifyRequest): NativeError {
+  // NOTE: a version that came in If-Match: HTTP's own answer for a precondition that no longer holds.
+  if (err instanceof StaleVersionError) return { status: 412, code: 'EMU_ERR_PRECONDITION_FAILED', message: err.message, field: 'If-Match' }
   if (err instanceof EngineError) {
     if (err.field) {
       const fieldNames = (request.routeOptions.config as { fieldNames?: (body: unknown) => Record<string, string> } | undefined)?.fieldNames

@@ -1,5 +1,6 @@
 import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
+import type { UpdateChange } from '../../engine/update.js'
 import type { ContainerData } from '../../engine/kinds/container.kind.js'
 import type { DnsRecordData } from '../../engine/kinds/dns-record.kind.js'
 import type { FlavorData } from '../../engine/kinds/flavor.kind.js'
@@ -22,6 +23,12 @@ const faultOf = (data: { fault?: { message: string } | null | undefined }) => da
 
 export function environmentToWire(r: ResourceRecord<NetworkData>): Static<typeof S.Environment> {
   return { id: r.id, name: r.name, cidr: r.data.cidr, subnet_id: r.data.subnetId, status: r.status, description: r.data.description, ...stamps(r) }
+}
+
+/** A PATCH body as an engine update: `name` is the name, every other field a data field of the same name. */
+export function updateChange(b: Record<string, unknown>): UpdateChange {
+  const { name, ...data } = b
+  return { name: typeof name === 'string' ? name : undefined, data }
 }
 
 export function environmentInput(b: Static<typeof S.CreateEnvironment>): Record<string, unknown> {

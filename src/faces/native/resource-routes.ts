@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { Type, type Static, type TObject, type TSchema } from 'typebox'
 import type { Engine, ListOptions } from '../../engine/engine.js'
+import { ValidationError } from '../../engine/errors.js'
 import type { ResourceRecord } from '../../store/records.js'
 import { serializerCompiler } from '../../server/validation.js'
+import { updateChange } from './mappers.js'
 import { projectOf } from './project.js'
 import { AttachParams, ErrorBody, IdParams, ListQueryBase, Page } from './schemas.js'
 
@@ -23,6 +25,8 @@ export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
   wire: Wire
   /** Asynchronous kinds answer 202 to create and delete, with the resource in its transitional state. */
   async: boolean
+  /** The PATCH body: what may change; none when nothing may. */
+  update?: TObject
   /** Accept a POST without a body (floating IPs). */
   optionalBody?: boolean
   toInput?(body: Static<Body>): Record<string, unknown>
@@ -44,6 +48,21 @@ export interface NativeResource<Body extends TSchema, Wire extends TSchema> {
 }
 
 const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody }
+
+const IfMatchHeader = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'The ETag of the GET this change is based on: 412 if the resource changed since' })),
+})
+
+/** A resource's version as an entity tag: GET sends it, PATCH takes it back in If-Match. */
+const etagOf = (r: ResourceRecord) => `"${r.version}"`
+
+/** The version an If-Match header names (`"3"`, or `W/"3"`); `*` or none: any. */
+function ifMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined
+  const m = /^\s*(?:W\/)?"(\d{1,9})"\s*$/.exec(header)
+  if (!m) throw new ValidationError('If-Match', `If-Match: '${header.slice(0, 40)}' is not an entity tag this API sends (the ETag of a GET, e.g. "3")`)
+  return Number(m[1])
+}
 
 // NOTE: schemas built once per resource, so compiled validators and serialisers are reused by every app.
 const derived = new WeakMap<object, { ListQuery: TSchema; PageOf: TSchema; CreateBody: TSchema | undefined }>()
@@ -133,10 +152,23 @@ export function registerResource<Body extends TObject, Wire extends TObject>(app
     { config: config('get'), schema: { tags, summary: `Get a ${res.label}`, params: IdParams, response: { 200: res.wire, ...errors } } },
     async (req, reply) => {
       const r = await engine.get(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id)
+      reply.header('etag', etagOf(r))
       const body = jsonOf(r)
       return body === undefined ? toWire(r) : reply.type('application/json; charset=utf-8').send(body)
     },
   )
+
+  if (res.update) {
+    app.patch(
+      `/${res.path}/:id`,
+      { config: config('update'), schema: { tags, summary: `Change a ${res.label}: only the fields given`, params: IdParams, headers: IfMatchHeader, body: res.update, response: { 200: res.wire, 412: ErrorBody, ...errors } } },
+      async (req, reply) => {
+        const change = { ...updateChange(req.body as Record<string, unknown>), expectedVersion: ifMatch(req.headers['if-match']) }
+        const r = await engine.update(projectOf(req), res.kind, (req.params as Static<typeof IdParams>).id, change)
+        return reply.header('etag', etagOf(r)).send(await toWire(r))
+      },
+    )
+  }
 
   if (res.create) {
     app.delete(

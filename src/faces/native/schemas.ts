@@ -257,3 +257,15 @@ export const Image = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
 })
+
+// --- updates (PATCH) ---------------------------------------------------------
+
+const Description = Type.String({ maxLength: 1024 })
+/** A PATCH body: only the fields given change; at least one. */
+const Patch = (props: Record<string, TSchema>, what: string) =>
+  Type.Object(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, Type.Optional(v)])), { additionalProperties: false, minProperties: 1, description: `What to change on the ${what}` })
+
+export const UpdateNamed = Patch({ name: Name }, 'resource')
+export const UpdateDescribed = Patch({ name: Name, description: Description }, 'resource')
+export const UpdateFloatingIp = Patch({ description: Description }, 'floating IP')
+export const UpdateDnsRecord = Patch({ ttl: Type.Integer({ minimum: 1, maximum: 2147483647 }), description: Description }, 'DNS record')
