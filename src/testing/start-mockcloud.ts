@@ -5,7 +5,7 @@ import type { ProfileName } from '../engine/timing.js'
 import { HttpInfraClient } from '../sdk/http-infra-client.js'
 import { checkOptions } from './check-options.js'
 import { ControlClient } from './control-client.js'
-import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface StartMockCloudOptions {
   /**
@@ -86,10 +86,13 @@ export interface MockCloud {
   }
   events: {
     /**
-     * Calls `listener` with every state change from now on, filtered by
-     * project and kind; resolves once listening, with a function that stops it.
+     * Calls `listener` with every state change from now on (or, with
+     * `after: n`, every one after event n first), filtered by project and
+     * kind; resolves once listening, with a function that stops it.
      */
     subscribe(listener: (event: ControlEvent) => void, filter?: EventFilter): Promise<() => void>
+    /** A page of the kept history, oldest first (`after`, `limit`, `project`, `kind`); page on with `after: page.next_after`. */
+    history(query?: EventHistoryQuery): Promise<EventHistoryPage>
   }
   /** The Prometheus metrics (`/metrics`) as text. */
   metrics(): Promise<string>
@@ -194,6 +197,7 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
     },
     events: {
       subscribe: (listener, filter) => control.subscribe(listener, filter),
+      history: (query) => control.eventHistory(query),
     },
     metrics: () => control.metrics(),
     reset: (project) => control.reset(project),

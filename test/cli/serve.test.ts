@@ -8,12 +8,13 @@ const { mockcloud, dir } = useCli()
 
 describe('mockcloud serve', () => {
   it('rejects a bad flag with one line and exit code 1', async () => {
-    const cases = [['--port', 'abc'], ['--profile', 'slow'], ['--time-scale', '-1'], ['--set', 'vm.create.latency=fast'], ['--no-such-flag']]
+    const cases = [['--port', 'abc'], ['--profile', 'slow'], ['--time-scale', '-1'], ['--set', 'vm.create.latency=fast'], ['--event-retention', '0'], ['--event-retention', '1e3'], ['--no-such-flag']]
     const runs = cases.map((args) => ({ args, p: mockcloud(['serve', ...args]) }))
     for (const { args, p } of runs) {
       expect(await p.exited, args.join(' ')).toBe(1)
       expect(p.output()).toMatch(/error|mockcloud:/)
       expect(p.output()).not.toMatch(/\n\s+at /) // no stack trace
+      if (args[0] === '--event-retention') expect(p.output()).toMatch(/--event-retention.*whole number of events/)
     }
   })
 

@@ -172,6 +172,18 @@ describe('startMockCloud', () => {
     offVms()
     await expect(mc.events.subscribe(() => undefined, { kind: 'nope' })).rejects.toMatchObject({ status: 400, field: 'kind' })
 
+    // NOTE: the history, and a subscription that replays it from a number: what a test that subscribes late needs.
+    const page = await mc.events.history({ kind: 'vm' })
+    expect(page.items.map((e) => [e.resource_id, e.to_status])).toEqual([
+      [vm.id, 'building'],
+      [vm.id, 'active'],
+    ])
+    const late: ControlEvent[] = []
+    const offLate = await mc.events.subscribe((e) => late.push(e), { kind: 'vm', after: page.items[0]!.seq - 1 })
+    await expect.poll(() => late.length).toBe(2)
+    expect(late.map((e) => e.seq)).toEqual(page.items.map((e) => e.seq))
+    offLate()
+
     const text = await mc.metrics()
     expect(text).toMatch(/^mockcloud_requests_total\{face="native",operation="vms.create",status="202"\} 1$/m)
     expect(text).toMatch(/^mockcloud_resources\{kind="vm",status="active"\} 1$/m)
