@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { controlKeyGuard } from '../faces/control/auth.js'
 import { controlFace } from '../faces/control/index.js'
-import { nativeErrorHandler } from '../faces/native/errors.js'
+import { errorHandler } from './error-shape.js'
 import { nativeFace } from '../faces/native/index.js'
 import { createMetrics } from '../observe/metrics.js'
 import { logTransitionFailures } from '../observe/transition-failures.js'
@@ -60,7 +60,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   if (!opts.runtime) app.addHook('onClose', () => runtime.close())
   // NOTE: every path answers in the faces' error shape, including those outside any face.
   trackRoutes(app)
-  app.setErrorHandler(nativeErrorHandler)
+  app.setErrorHandler(errorHandler())
   app.setNotFoundHandler(answerUnrouted)
   parseJsonBodies(app)
 

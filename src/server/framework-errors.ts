@@ -1,7 +1,7 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { sendNativeError, type NativeError } from '../faces/native/errors.js'
+import { sendError, type ErrorShape } from './error-shape.js'
 
 /**
  * What Fastify and Node refuse before any face sees the request, answered in
@@ -17,15 +17,15 @@ export function answerFrameworkError(err: FastifyError, request: FastifyRequest,
   const path = request.url.split('?')[0] ?? ''
   if (err.code === 'FST_ERR_BAD_URL') {
     const message = `path: '${path}' has a bad %-escape: a '%' must be followed by two hex digits (write '%' itself as %25)`
-    return sendNativeError(reply, { status: 400, code: 'EMU_ERR_BAD_URL', message, field: 'path' })
+    return sendError(reply, { status: 400, code: 'EMU_ERR_BAD_URL', message, field: 'path' })
   }
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     const shown = path.length > 200 ? `${path.slice(0, 200)}…` : path
     const message = `a segment of the path '${shown}' is longer than ${MAX_PARAM_LENGTH} characters, the longest an id can be`
-    return sendNativeError(reply, { status: 414, code: 'EMU_ERR_URI_TOO_LONG', message, field: null })
+    return sendError(reply, { status: 414, code: 'EMU_ERR_URI_TOO_LONG', message, field: null })
   }
   request.log.error({ err }, 'unexpected framework error')
-  return sendNativeError(reply, { status: 500, code: 'EMU_ERR_INTERNAL', message: 'internal error; see the server log', field: null })
+  return sendError(reply, { status: 500, code: 'EMU_ERR_INTERNAL', message: 'internal error; see the server log', field: null })
 }
 
 interface ParserError extends Error {
@@ -55,7 +55,7 @@ export function answerClientError(err: ParserError, socket: Socket): void {
   )
 }
 
-function describeClientError(err: ParserError): NativeError {
+function describeClientError(err: ParserError): ErrorShape {
   if (err.code === 'HPE_HEADER_OVERFLOW') {
     const message = `the request line and headers are larger than the ${maxHeaderSize} bytes the server reads; send fewer or shorter headers (or a shorter URL)`
     return { status: 431, code: 'EMU_ERR_HEADERS_TOO_LARGE', message, field: null }

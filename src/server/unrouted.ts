@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { sendNativeError } from '../faces/native/errors.js'
+import { sendError } from './error-shape.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,8 +59,8 @@ export async function answerUnrouted(req: FastifyRequest, reply: FastifyReply): 
   if (allowed.length > 0 && !allowed.includes(req.method)) {
     reply.header('allow', allowed.join(', '))
     const message = `${req.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`
-    return sendNativeError(reply, { status: 405, code: 'EMU_ERR_METHOD_NOT_ALLOWED', message, field: null })
+    return sendError(reply, { status: 405, code: 'EMU_ERR_METHOD_NOT_ALLOWED', message, field: null })
   }
   const message = `no route ${req.method} ${path}; the native API is under /api/v1 and the control face under /_mockcloud (every path is in /openapi.json, /docs and /redoc)`
-  return sendNativeError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message, field: null })
+  return sendError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message, field: null })
 }

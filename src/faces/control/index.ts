@@ -1,7 +1,7 @@
 import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { answerUnrouted } from '../../server/unrouted.js'
-import { nativeErrorHandler } from '../native/errors.js'
+import { errorHandler } from '../../server/error-shape.js'
 import { controlKeyGuard } from './auth.js'
 import { registerCallRoutes } from './calls-routes.js'
 import { registerClockRoutes } from './clock-routes.js'
@@ -25,7 +25,7 @@ export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions
   // NOTE: here, not on the whole server: the plugin wraps the handler of every route in its scope.
   await app.register(websocket)
   app.addHook('onRequest', controlKeyGuard(opts.controlKey))
-  app.setErrorHandler(nativeErrorHandler)
+  app.setErrorHandler(errorHandler())
   // NOTE: its own, though the server's is the same, so that this face's onRequest hooks (its key) run first.
   app.setNotFoundHandler(answerUnrouted)
   registerStateRoutes(app)

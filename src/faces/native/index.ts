@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { keyGuard } from '../../server/key-guard.js'
 import { answerUnrouted } from '../../server/unrouted.js'
-import { nativeErrorHandler } from './errors.js'
+import { errorHandler } from '../../server/error-shape.js'
+import { wireField } from './mappers.js'
 import { registerResource } from './resource-routes.js'
 import { NATIVE_RESOURCES } from './resources.js'
 
@@ -20,7 +21,7 @@ export interface NativeFaceOptions {
 export async function nativeFace(app: FastifyInstance, opts: NativeFaceOptions = {}): Promise<void> {
   // NOTE: no hook at all without a key: every request of the hot path pays for one.
   if (opts.apiKey) app.addHook('onRequest', keyGuard(opts.apiKey, { what: 'the native API', header: 'X-Api-Key' }))
-  app.setErrorHandler(nativeErrorHandler)
+  app.setErrorHandler(errorHandler(wireField))
   // NOTE: its own, though the server's is the same, so that this face's onRequest hooks (its key) run first.
   app.setNotFoundHandler(answerUnrouted)
   for (const res of NATIVE_RESOURCES) registerResource(app, res as never)

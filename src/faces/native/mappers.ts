@@ -1,6 +1,7 @@
 import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
 import type { UpdateChange } from '../../engine/update.js'
+import { snakeField } from '../../server/error-shape.js'
 import type { ContainerData } from '../../engine/kinds/container.kind.js'
 import type { DnsRecordData } from '../../engine/kinds/dns-record.kind.js'
 import type { FlavorData } from '../../engine/kinds/flavor.kind.js'
@@ -209,14 +210,5 @@ const RENAMED: Record<string, string> = {
 
 /** `rules[2].portRangeMin` -> `rules[2].port_range_min`, `networkId` -> `environment_id`. */
 export function wireField(engineField: string): string {
-  return engineField
-    .split('.')
-    .map((part) => {
-      if (/^[A-Z]/.test(part)) return part // a header name, shown as sent
-      const m = /^([A-Za-z]+)(.*)$/.exec(part)
-      if (!m) return part
-      const [, head = '', tail = ''] = m
-      return (RENAMED[head] ?? head.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)) + tail
-    })
-    .join('.')
+  return snakeField(engineField, RENAMED)
 }

@@ -1,10 +1,14 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { EngineError, StaleVersionError } from '../../engine/errors.js'
-import { describeValidationError } from '../../server/validation.js'
-import { wireField } from './mappers.js'
+import { EngineError, StaleVersionError } from '../engine/errors.js'
+import { describeValidationError } from './validation.js'
 
-/** The native API's error body: `{ error: { status, code, message, field } }`. */
-export interface NativeError {
+/**
+ * mockcloud's own error shape, `{ error: { status, code, message, field } }`:
+ * the native API's (seed 002), which the control face and every path outside
+ * a face answer in too. Faces with a shape of their own (OpenStack,
+ * Kubernetes) have their own handlers.
+ */
+export interface ErrorShape {
   status: number
   code: string
   message: string
@@ -16,8 +20,8 @@ function renameLeadingField(message: string, engineField: string, wire: string):
   return message.startsWith(`${engineField}:`) ? `${wire}${message.slice(engineField.length)}` : message
 }
 
-/** Maps anything a native route throws to a status and an error body; never leaks a stack. */
-export function toNativeError(err: unknown, request: FastifyRequest): NativeError {
+/** Maps anything a route throws to a status and an error body, engine field names shown by `wireField`; never leaks a stack. */
+export function toErrorShape(err: unknown, request: FastifyRequest, wireField: (engineField: string) => string = snakeField): ErrorShape {
   // NOTE: a version that came in If-Match: HTTP's own answer for a precondition that no longer holds.
   if (err instanceof StaleVersionError) return { status: 412, code: 'EMU_ERR_PRECONDITION_FAILED', message: err.message, field: 'If-Match' }
   if (err instanceof EngineError) {
@@ -54,14 +58,37 @@ export function toNativeError(err: unknown, request: FastifyRequest): NativeErro
   return { status: 500, code: 'EMU_ERR_INTERNAL', message: 'internal error; see the server log', field: null }
 }
 
-export function sendNativeError(reply: FastifyReply, e: NativeError): FastifyReply {
+export function sendError(reply: FastifyReply, e: ErrorShape): FastifyReply {
   return reply.code(e.status).send({ error: e })
 }
 
-/** Every face's error handler (and the server's): the error in the native shape, on a connection kept open when it can be. */
-export function nativeErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  keepConnectionAfterBodyError(request, reply)
-  return sendNativeError(reply, toNativeError(err, request))
+/**
+ * An error handler answering in this shape, on a connection kept open when it
+ * can be; `wireField` spells the engine's field names as the face does.
+ */
+export function errorHandler(wireField: (engineField: string) => string = snakeField) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    keepConnectionAfterBodyError(request, reply)
+    return sendError(reply, toErrorShape(err, request, wireField))
+  }
+}
+
+/**
+ * `rules[2].portRangeMin` -> `rules[2].port_range_min`: engine field names
+ * (camelCase) in snake_case, the first segment's head taken from `renamed`
+ * when there (`networkId` -> `environment_id`). Header names stay as sent.
+ */
+export function snakeField(engineField: string, renamed: Readonly<Record<string, string>> = {}): string {
+  return engineField
+    .split('.')
+    .map((part) => {
+      if (/^[A-Z]/.test(part)) return part // a header name, shown as sent
+      const m = /^([A-Za-z]+)(.*)$/.exec(part)
+      if (!m) return part
+      const [, head = '', tail = ''] = m
+      return (renamed[head] ?? head.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)) + tail
+    })
+    .join('.')
 }
 
 // NOTE: how far past a route's body limit a refused body is still read off the wire to keep the connection.
