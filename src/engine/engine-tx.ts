@@ -275,16 +275,8 @@ export class EngineTx {
    */
   async flushEvents(): Promise<void> {
     this.events = await this.q.appendEvents(this.pendingEvents.splice(0), this.ctx.eventRetention)
-    const last = new Map<string, number>()
-    for (const e of this.events) {
-      if (e.type === 'deleted') {
-        last.delete(e.resourceId)
-        continue
-      }
-      last.set(e.resourceId, e.seq)
-      // NOTE: the records this transaction wrote (and returns to its caller) are its own, not yet frozen by any cache.
-      if (e.resource && !Object.isFrozen(e.resource)) e.resource.eventSeq = e.seq
-    }
-    for (const [id, seq] of last) await this.q.setEventSeq(id, seq)
+    // NOTE: the store sets each row's event_seq as its event is inserted; the records this transaction
+    // wrote (and returns to its caller) are its own, not yet frozen by any cache: they learn it here.
+    for (const e of this.events) if (e.type !== 'deleted' && e.resource && !Object.isFrozen(e.resource)) e.resource.eventSeq = e.seq
   }
 }

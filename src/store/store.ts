@@ -70,7 +70,7 @@ export class Store {
       '002-lookup-indexes': lookupIndexesMigration,
       '003-faults': faultsMigration(this.dialect),
       '004-workers': workersMigration,
-      '005-event-history': eventHistoryMigration,
+      '005-event-history': eventHistoryMigration(this.dialect),
     }
     // NOTE: always the store's schema: without it Kysely takes another schema's migration tables for
     // its own (its stock introspector lists every schema), then fails on the ones missing from this one.
