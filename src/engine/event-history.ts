@@ -97,7 +97,9 @@ export class EventHistory {
 
     const deliver = async () => {
       while (!stopped && arrived.size > 0) {
-        const lowest = Math.min(...arrived.keys())
+        let lowest = Infinity
+        // NOTE: a loop, not Math.min(...keys): a slow reader may hold more events than a call takes arguments.
+        for (const seq of arrived.keys()) if (seq < lowest) lowest = seq
         if (lowest < next) {
           arrived.delete(lowest)
           continue
