@@ -48,8 +48,8 @@ export interface TransitionsTable {
 }
 
 export interface EventsTable {
-  /** Given by the engine from `event_log`, in commit order. */
-  seq: number
+  /** In commit order: from `event_log` on PostgreSQL, the table's AUTOINCREMENT on SQLite. */
+  seq: Generated<number>
   at: number
   project: string
   kind: string

@@ -93,13 +93,31 @@ const Q = {
       resource: arg(11),
     }),
   ),
+  insertNextEvent: new QueryTemplate((db, arg) =>
+    db
+      .insertInto('events')
+      .values({
+        at: arg(0),
+        project: arg(1),
+        kind: arg(2),
+        resource_id: arg(3),
+        name: arg(4),
+        type: arg(5),
+        operation: arg(6),
+        from_status: arg(7),
+        to_status: arg(8),
+        version: arg(9),
+        resource: arg(10),
+      })
+      .returning('seq'),
+  ),
   // NOTE: the row lock this takes is held to commit: writers of events commit one after another, in number order.
   advanceEventLog: new QueryTemplate((db, arg) =>
     db
       .updateTable('event_log')
       .set((eb) => ({ last_seq: eb('last_seq', '+', arg(0)) }))
       .where('id', '=', 1)
-      .returning(['last_seq', 'floor']),
+      .returning('last_seq'),
   ),
   claimAddress: new QueryTemplate((db, arg) =>
     db
@@ -320,29 +338,47 @@ export class Queries {
   }
 
   /**
-   * Appends events, numbered after the last one in commit order with no gap
-   * (the `event_log` row stays locked until this transaction ends), and prunes
-   * what falls out of the `retention` newest, a tenth at a time. Returns the
-   * events with their numbers.
+   * Appends events, numbered after the last one in commit order with no gap,
+   * and prunes what falls out of the `retention` newest, a tenth at a time.
+   * Returns the events with their numbers. PostgreSQL numbers them from the
+   * `event_log` row, locked until this transaction ends; SQLite, which runs
+   * one transaction at a time, from the events table's AUTOINCREMENT (its
+   * counter commits and rolls back with the transaction, and never goes
+   * back when events are deleted).
    */
   async appendEvents(events: ReadonlyArray<Omit<EventRecord, 'seq'>>, retention: number): Promise<EventRecord[]> {
     if (events.length === 0) return []
-    // NOTE: the numbering lock below is held through COMMIT; waiting there for the WAL flush (2-3 ms here) would
-    // let one transaction commit at a time. Without the wait a PostgreSQL crash (not a mockcloud one) can lose the
-    // last fraction of a second of changes, never part of one, never out of order. ADR 0007.
-    if (this.dialect === 'postgres') await sql`set local synchronous_commit to off`.execute(this.db)
-    const { rows } = await Q.advanceEventLog.run<{ last_seq: number; floor: number }>(this.db, this.dialect, [events.length])
-    const last = Number(rows[0]!.last_seq)
-    const numbered = events.map((e, i) => ({ ...e, seq: last - events.length + 1 + i }))
-    for (const e of numbered) {
-      const resource = e.resource && JSON.stringify(e.type === 'deleted' ? e.resource : { ...e.resource, eventSeq: e.seq })
-      const args = [e.seq, e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version, resource]
-      await Q.insertEvent.run(this.db, this.dialect, args)
+    const numbered: EventRecord[] = []
+    if (this.dialect === 'postgres') {
+      // NOTE: the numbering lock below is held through COMMIT; waiting there for the WAL flush (2-3 ms here) would
+      // let one transaction commit at a time. Without the wait a PostgreSQL crash (not a mockcloud one) can lose the
+      // last fraction of a second of changes, never part of one, never out of order. ADR 0007.
+      await sql`set local synchronous_commit to off`.execute(this.db)
+      const { rows } = await Q.advanceEventLog.run<{ last_seq: number }>(this.db, this.dialect, [events.length])
+      const first = Number(rows[0]!.last_seq) - events.length + 1
+      for (const [i, e] of events.entries()) {
+        const seq = first + i
+        await Q.insertEvent.run(this.db, this.dialect, [seq, ...eventColumns(e)])
+        numbered.push({ ...e, seq })
+      }
+    } else {
+      for (const e of events) {
+        const { rows } = await Q.insertNextEvent.run<{ seq: number }>(this.db, this.dialect, eventColumns(e))
+        const seq = Number(rows[0]!.seq)
+        numbered.push({ ...e, seq })
+      }
     }
-    const floor = Number(rows[0]!.floor)
-    if (last - floor > retention + Math.max(1, Math.floor(retention / 10))) {
+    const last = numbered[numbered.length - 1]!.seq
+    const chunk = Math.max(1, Math.floor(retention / 10))
+    // NOTE: when the numbers cross a multiple of the chunk: no read of the floor on every change.
+    if (last > retention && Math.floor(last / chunk) > Math.floor((last - events.length) / chunk)) {
       await this.db.deleteFrom('events').where('seq', '<=', last - retention).execute()
-      await this.db.updateTable('event_log').set({ floor: last - retention }).where('id', '=', 1).execute()
+      await this.db
+        .updateTable('event_log')
+        .set({ floor: last - retention })
+        .where('id', '=', 1)
+        .where('floor', '<', last - retention)
+        .execute()
     }
     return numbered
   }
@@ -350,13 +386,16 @@ export class Queries {
   /** The last event number handed out, and the last one pruned (replaying from before it is no longer possible). */
   async eventLog(): Promise<{ lastSeq: number; floor: number }> {
     const row = await this.db.selectFrom('event_log').select(['last_seq', 'floor']).where('id', '=', 1).executeTakeFirstOrThrow()
-    return { lastSeq: Number(row.last_seq), floor: Number(row.floor) }
+    if (this.dialect === 'postgres') return { lastSeq: Number(row.last_seq), floor: Number(row.floor) }
+    const { rows } = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'events'`.execute(this.db)
+    return { lastSeq: Math.max(Number(rows[0]?.seq ?? 0), Number(row.last_seq)), floor: Number(row.floor) }
   }
 
   /** Forgets the history before now: whoever replays from an earlier number is told it is gone (after a snapshot is loaded). */
   async truncateEventLog(): Promise<void> {
+    const { lastSeq } = await this.eventLog()
     await this.db.deleteFrom('events').execute()
-    await this.db.updateTable('event_log').set((eb) => ({ floor: eb.ref('last_seq') })).where('id', '=', 1).execute()
+    await this.db.updateTable('event_log').set({ last_seq: lastSeq, floor: lastSeq }).where('id', '=', 1).execute()
   }
 
   /** Events after a number, in order, optionally only of some projects and kinds. */
@@ -552,6 +591,17 @@ function toTransition(row: Selectable<TransitionsTable>): TransitionRecord {
   }
 }
 
+/** An event's columns after its number; the resource as it was written (toEvent gives it the event's number). */
+function eventColumns(e: Omit<EventRecord, 'seq'>): unknown[] {
+  return [e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version, e.resource && JSON.stringify(e.resource)]
+}
+
+/** The resource an event carries, with the event's number as its eventSeq (not a delete's: it keeps its last). */
+function resourceOfEvent(row: Selectable<EventsTable>): ResourceRecord {
+  const r = JSON.parse(row.resource!) as ResourceRecord
+  return row.type === 'deleted' ? r : { ...r, eventSeq: Number(row.seq) }
+}
+
 function toEvent(row: Selectable<EventsTable>): EventRecord {
   return {
     seq: Number(row.seq),
@@ -565,7 +615,7 @@ function toEvent(row: Selectable<EventsTable>): EventRecord {
     fromStatus: row.from_status,
     toStatus: row.to_status,
     version: Number(row.version),
-    resource: row.resource ? (JSON.parse(row.resource) as ResourceRecord) : null,
+    resource: row.resource ? resourceOfEvent(row) : null,
   }
 }
 

@@ -261,13 +261,35 @@ export function storeContract(factory: StoreFactory): void {
       expect((await store.read.listEvents({ limit: 10 })).map((e) => [e.seq, e.resourceId])).toEqual([[1, 'a'], [2, 'c']])
     })
 
-    it('keeps the newest events within the retention, pruning a tenth at a time, and says where the history starts', async () => {
+    it('keeps the newest events within the retention, and says where the history starts', async () => {
       for (let i = 0; i < 25; i++) await store.transaction((q) => q.appendEvents([event(`r${i}`)], 10))
       const { lastSeq, floor } = await store.read.eventLog()
       expect(lastSeq).toBe(25)
-      // NOTE: pruned when more than retention + retention/10 (11) are held: at 12 (to 2), 14 (to 4)... 24 (to 14).
-      expect(floor).toBe(14)
-      expect((await store.read.listEvents({ limit: 100 })).map((e) => e.seq)).toEqual(Array.from({ length: 11 }, (_, i) => 15 + i))
+      // NOTE: pruned as the numbers cross a multiple of retention/10 (1): down to the newest 10.
+      expect(floor).toBe(15)
+      expect((await store.read.listEvents({ limit: 100 })).map((e) => e.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 16 + i))
+    })
+
+    it('never hands a number out again, even after the events holding it are gone', async () => {
+      await store.transaction((q) => q.appendEvents([event('a'), event('b'), event('c')], 100))
+      // NOTE: a project reset deletes that project's events, the newest among them.
+      await store.transaction((q) => q.db.deleteFrom('events').where('seq', '>=', 2).execute())
+      expect((await store.transaction((q) => q.appendEvents([event('d')], 100))).map((e) => e.seq)).toEqual([4])
+      await store.transaction((q) => q.truncateEventLog())
+      expect(await store.read.eventLog()).toEqual({ lastSeq: 4, floor: 4 })
+      expect((await store.transaction((q) => q.appendEvents([event('e')], 100))).map((e) => e.seq)).toEqual([5])
+      const reopened = await handle.reopen()
+      try {
+        expect(await reopened.read.eventLog()).toEqual({ lastSeq: 5, floor: 4 })
+      } finally {
+        await reopened.close()
+      }
+    })
+
+    it('prunes a tenth of the retention at a time', async () => {
+      for (let i = 0; i < 25; i++) await store.transaction((q) => q.appendEvents(Array.from({ length: 10 }, (_, j) => event(`r${i}-${j}`)), 100))
+      expect(await store.read.eventLog()).toEqual({ lastSeq: 250, floor: 150 })
+      expect((await store.read.listEvents({ limit: 1000 })).map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 151 + i))
     })
 
     it('filters a replay by project and kind', async () => {
