@@ -62,6 +62,10 @@ export interface KindDef<D = Record<string, unknown>> {
   shared?: boolean
   /** What `engine.update` may change; by default the name only. */
   updatable?: UpdatableDef
+  /** Top-level data fields lists may filter on by equality (Neutron `?device_id=`, Nova `?image=`). */
+  filters?: readonly string[]
+  /** Whether a name is unique in its scope (Kubernetes names per namespace, Keystone project names per domain). */
+  uniqueNames?: boolean
   hooks: KindHooks<D>
 }
 
@@ -82,8 +86,8 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
     if (op.failTo && !op.via) throw new Error(`${def.id}.${name} can fail only if it is asynchronous (has via)`)
   }
   const properties = (def.data as { properties?: Record<string, unknown> }).properties ?? {}
-  for (const field of def.updatable?.data ?? []) {
-    if (!(field in properties)) throw new Error(`${def.id}.updatable names unknown data field '${field}'`)
+  for (const [what, fields] of [['updatable', def.updatable?.data], ['filters', def.filters]] as const) {
+    for (const field of fields ?? []) if (!(field in properties)) throw new Error(`${def.id}.${what} names unknown data field '${field}'`)
   }
   return def
 }

@@ -126,6 +126,7 @@ export class EngineTx {
   async create<D>(kind: string, r: { id?: string; project: string; name: string; parentId?: string | null; data: D }): Promise<ResourceRecord<D>> {
     const op = this.kind(kind).operations.create
     if (!op || op.to === null) throw new Error(`${kind} declares no create operation`)
+    await this.checkNameFree(kind, r.project, r.name)
     const res: ResourceRecord<D> = {
       seq: 0,
       id: r.id ?? (await this.newId()),
@@ -144,6 +145,20 @@ export class EngineTx {
     await this.record(res, 'created', 'create', null)
     if (op.via) await this.schedule(res, 'create')
     return res
+  }
+
+  /**
+   * For a kind whose names are unique in their scope: refuses a name another
+   * resource of the scope has (ConflictError), holding the name's lock until
+   * the transaction ends so that no concurrent create or rename takes it.
+   */
+  async checkNameFree(kind: string, project: string, name: string, exceptId?: string): Promise<void> {
+    const def = this.kind(kind)
+    if (!def.uniqueNames) return
+    // NOTE: a scope-wide rule key (ADR 0005), after any resource key the caller holds.
+    await this.lock(`name:${kind}:${project}:${name}`)
+    const taken = (await this.q.findByName(kind, [project], name)).find((r) => r.id !== exceptId)
+    if (taken) throw new ConflictError(`a ${labelOf(def)} named '${name}' already exists in ${project} (${taken.id})`)
   }
 
   /**

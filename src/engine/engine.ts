@@ -1,11 +1,11 @@
 import type { Clock } from '../clock/clock.js'
 import type { SeededRandom } from '../random/seeded-random.js'
-import type { ResourceRecord, TransitionRecord } from '../store/records.js'
+import type { ResourceRecord, SortColumn, TransitionRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { failStateOf, labelOf } from './define-kind.js'
 import { EngineTx, type ScheduledTransition } from './engine-tx.js'
-import { ConflictError, NotFoundError } from './errors.js'
+import { ConflictError, NotFoundError, ValidationError } from './errors.js'
 import type { EventBus } from './event-bus.js'
 import { DEFAULT_EVENT_RETENTION, EventHistory } from './event-history.js'
 import { InjectedFaultError } from './faults.js'
@@ -41,7 +41,17 @@ export interface ListOptions {
   cursor?: string | undefined
   /** Include the shared scope (seeded flavors, images, the public network) where the kind has one. */
   includeShared?: boolean
+  /** List every scope, not only the caller's (an admin's `all_tenants`, `kubectl --all-namespaces`). */
+  allScopes?: boolean | undefined
+  /** Equality on data fields the kind declares in `filters`, e.g. `{ deviceId: id }`; null matches a missing or null field. */
+  where?: Readonly<Record<string, string | number | boolean | null>> | undefined
+  /** Sort by a column (default: creation order); ties by creation order, in the same direction. */
+  sort?: { field: SortField; desc?: boolean | undefined } | undefined
 }
+
+/** What a list can be sorted by, on every kind. */
+export type SortField = 'name' | 'createdAt' | 'updatedAt' | 'status'
+const SORT_COLUMNS: Record<SortField, SortColumn> = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at', status: 'status' }
 
 export interface Page<T> {
   items: T[]
@@ -148,19 +158,32 @@ export class Engine {
   async list(project: string, kind: string, opts: ListOptions = {}): Promise<Page<ResourceRecord>> {
     const def = this.registry.get(kind)
     const limit = Math.min(opts.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    const projects = def.shared && opts.includeShared !== false ? [project, SHARED_PROJECT] : [project]
+    const projects = opts.allScopes ? undefined : def.shared && opts.includeShared !== false ? [project, SHARED_PROJECT] : [project]
+    const data = Object.entries(opts.where ?? {}).map(([field, value]) => {
+      if (!def.filters?.includes(field)) {
+        throw new ValidationError(field, `${field}: ${labelOf(def)}s cannot be filtered by it` + (def.filters?.length ? ` (they can by ${def.filters.join(', ')})` : ''))
+      }
+      return { field, value }
+    })
+    const sort = opts.sort && { column: SORT_COLUMNS[opts.sort.field], desc: opts.sort.desc ?? false }
+    if (opts.sort && !sort?.column) throw new ValidationError('sort', `sort: '${String(opts.sort.field)}' is not a field lists sort by (${Object.keys(SORT_COLUMNS).join(', ')})`)
+    const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor, sort !== undefined)
     const rows = await this.store.read.listResources({
       kind,
       projects,
       status: opts.status,
       name: opts.name,
       parentId: opts.parentId,
-      afterSeq: opts.cursor === undefined ? undefined : decodeCursor(opts.cursor),
+      data,
+      sort,
+      afterSeq: after?.seq,
+      afterValue: after?.value,
       limit: limit + 1,
     })
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.seq) : null }
+    if (!(rows.length > limit && last)) return { items, nextCursor: null }
+    return { items, nextCursor: encodeCursor(sort ? { seq: last.seq, value: sortValueOf(last, opts.sort!.field) } : last.seq) }
   }
 
   /** Children of the given parents (rules of security groups, subnets of networks). */
@@ -315,6 +338,10 @@ export class Engine {
     if (value) for (const listener of this.failureListeners) listener(value)
     return false
   }
+}
+
+function sortValueOf(r: ResourceRecord, field: SortField): string | number {
+  return field === 'createdAt' ? r.createdAt : field === 'updatedAt' ? r.updatedAt : field === 'status' ? r.status : r.name
 }
 
 /** PostgreSQL broke a deadlock (40P01) or a serialization conflict (40001) by rolling this transaction back. */

@@ -43,6 +43,7 @@ export async function applyUpdate(tx: EngineTx, def: KindDef, res: ResourceRecor
   const { checkKindData } = await import('./data-check.js')
   checkKindData(def, data, '')
   if (name === res.name && !Object.keys(change.data ?? {}).some((k) => !sameJson(res.data[k], data[k]))) return res
+  if (name !== res.name) await tx.checkNameFree(def.id, res.project, name, res.id)
   await def.hooks.beforeUpdate?.(tx, res as ResourceRecord<never>, { name, data: data as never })
   return tx.write(res, { name, data: change.data }, 'update')
 }

@@ -198,12 +198,36 @@ export class Queries {
   }
 
   private listQuery(q: ResourceQuery) {
-    let query = this.db.selectFrom('resources').where('project', 'in', q.projects).where('kind', '=', q.kind)
+    let query = this.db.selectFrom('resources').where('kind', '=', q.kind)
+    if (q.projects !== undefined) query = query.where('project', 'in', q.projects.length ? q.projects : [''])
     if (q.status !== undefined) query = query.where('status', '=', q.status)
     if (q.name !== undefined) query = query.where('name', '=', q.name)
     if (q.parentId !== undefined) query = query.where('parent_id', '=', q.parentId)
-    if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq)
-    return query.orderBy('seq').limit(literalLimit(q.limit))
+    for (const { field, value } of q.data ?? []) query = query.where(this.dataFieldEquals(field, value))
+    const desc = q.sort?.desc ?? false
+    const after = desc ? '<' : '>'
+    if (q.sort && q.afterSeq !== undefined && q.afterValue !== undefined) {
+      const { column } = q.sort
+      const [value, seq] = [q.afterValue, q.afterSeq]
+      query = query.where((eb) => eb.or([eb(column, after, value as never), eb.and([eb(column, '=', value as never), eb('seq', after, seq)])]))
+    } else if (q.afterSeq !== undefined) {
+      query = query.where('seq', after, q.afterSeq)
+    }
+    if (q.sort) query = query.orderBy(q.sort.column, desc ? 'desc' : 'asc')
+    return query.orderBy('seq', desc ? 'desc' : 'asc').limit(literalLimit(q.limit))
+  }
+
+  /**
+   * `data.field = value`, as each database reads JSON kept as text: SQLite's
+   * json_extract gives the JSON type (true as 1), PostgreSQL's ->> gives text.
+   * `field` is a declared name (letters and digits), never user text.
+   */
+  private dataFieldEquals(field: string, value: string | number | boolean | null) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) throw new Error(`not a data field name: ${field}`)
+    const extracted = this.dialect === 'postgres' ? sql`(data::jsonb ->> ${sql.lit(field)})` : sql`json_extract(data, ${sql.lit(`$.${field}`)})`
+    if (value === null) return sql<boolean>`${extracted} is null`
+    const v = this.dialect === 'postgres' ? String(value) : typeof value === 'boolean' ? Number(value) : value
+    return sql<boolean>`${extracted} = ${v}`
   }
 
   /**

@@ -49,14 +49,24 @@ export interface EventRecord {
   resource: ResourceRecord | null
 }
 
-/** What a list asks the store for; the cursor is the last `seq` already seen. */
+/** A resource column a list may be sorted by. */
+export type SortColumn = 'name' | 'created_at' | 'updated_at' | 'status'
+
+/** What a list asks the store for; the cursor is the last row already seen (its sort value and `seq`). */
 export interface ResourceQuery {
   kind: string
-  projects: string[]
+  /** The scopes to list; undefined lists every scope (an admin's view). */
+  projects?: readonly string[] | undefined
   status?: string | undefined
   name?: string | undefined
   parentId?: string | undefined
+  /** Equality on top-level data fields (names the engine checked against the kind's declaration). */
+  data?: ReadonlyArray<{ field: string; value: string | number | boolean | null }> | undefined
+  /** Default: insertion order (`seq`). Ties are broken by `seq`, in the same direction. */
+  sort?: { column: SortColumn; desc: boolean } | undefined
   afterSeq?: number | undefined
+  /** With `sort`: the sort value of the last row seen (with `afterSeq`, its seq). */
+  afterValue?: string | number | undefined
   limit: number
 }
 

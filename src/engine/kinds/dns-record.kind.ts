@@ -32,5 +32,6 @@ export const dnsRecordKind = defineKind<DnsRecordData>({
   operations: IMMEDIATE,
   // NOTE: its name is the DNS name, part of what makes a record unique: a new name is a new record.
   updatable: { name: false, data: ['description', 'ttl'] },
+  filters: ['type'],
   hooks: dnsRecordHooks,
 })

@@ -35,5 +35,6 @@ export const floatingIpKind = defineKind<FloatingIpData>({
     delete: { from: '*', to: null },
   },
   updatable: { data: ['description'] },
+  filters: ['vmId', 'portId', 'address', 'fixedIp'],
   hooks: floatingIpHooks,
 })

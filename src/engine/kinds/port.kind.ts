@@ -20,5 +20,7 @@ export const portKind = defineKind<PortData>({
   names: ['port'],
   states: ['active'],
   operations: IMMEDIATE,
+  // NOTE: what Neutron's port lists filter on (?device_id=, ?network_id=, ?fixed_ips=ip_address=).
+  filters: ['deviceId', 'deviceOwner', 'networkId', 'ipAddress'],
   hooks: {},
 })

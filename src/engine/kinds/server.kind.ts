@@ -49,5 +49,7 @@ export const serverKind = defineKind<ServerData>({
     reboot: { from: ['active'], via: 'rebooting', to: 'active', timing: QUICK_CHANGE },
     delete: { from: '*', via: 'deleting', to: null, timing: TEARDOWN },
   },
+  // NOTE: what Nova lists filter on (?flavor=, ?image=, ?ip=, key pairs).
+  filters: ['flavorId', 'imageId', 'ipAddress', 'keyName'],
   hooks: serverHooks,
 })

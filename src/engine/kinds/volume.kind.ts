@@ -39,5 +39,6 @@ export const volumeKind = defineKind<VolumeData>({
     delete: { from: ['available', 'error'], via: 'deleting', to: null, timing: TEARDOWN },
   },
   updatable: { data: ['description'] },
+  filters: ['vmId', 'bootable', 'volumeType'],
   hooks: volumeHooks,
 })
