@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const dir = (tmp = await mkdtemp(join(tmpdir(), 'mockcloud-bench-')))
   try {
     const mockPort = await freePort()
-    const serveArgs = ['src/cli/main.ts', 'serve', '--port', String(mockPort), '--db', join(dir, 'bench.db'), '--log-level', 'warn', '--seed', 'bench']
+    // NOTE: 10,000 VMs in one project: past OpenStack's default quotas.
+    const serveArgs = ['src/cli/main.ts', 'serve', '--port', String(mockPort), '--db', join(dir, 'bench.db'), '--log-level', 'warn', '--seed', 'bench', '--quota', '*=-1']
     const mock = ChildServer.start('mockcloud', serveArgs, mockPort, ROOT)
     children.push(mock)
     await mock.ready()

@@ -113,3 +113,10 @@ export function eventRetentionOption(): Option {
       return n
     })
 }
+
+/** `--quota instances=50`, repeatable; `--quota '*=-1'` lifts every quota. MOCKCLOUD_QUOTA takes them comma-separated. */
+export function quotaOption(): Option {
+  return new Option('--quota <name=limit...>', "a quota for every project over OpenStack's defaults, e.g. instances=50 or cores=-1 (no limit); *=-1 lifts them all")
+    .env('MOCKCLOUD_QUOTA')
+    .argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)])
+}

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander'
 import type { ProfileName } from '../engine/timing.js'
-import { clockOption, controlKeyOption, eventRetentionOption, logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
+import { clockOption, controlKeyOption, eventRetentionOption, quotaOption, logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
 
 export const DEFAULT_DB = '.mockcloud/mockcloud.db'
 
@@ -20,6 +20,7 @@ interface ServeOptions {
   apiKey?: string
   snapshot?: string
   eventRetention: number
+  quota?: string[]
 }
 
 /** `mockcloud serve`: every face on one port, the embedded store and scheduler. */
@@ -38,6 +39,7 @@ export function serveCommand(): Command {
     .addOption(logLevelOption())
     .addOption(timingOption())
     .addOption(eventRetentionOption())
+    .addOption(quotaOption())
     .addOption(controlKeyOption('lock'))
     .addOption(new Option('--api-key <key>', 'require this key on the native API (/api/v1), as Authorization: Bearer <key> or X-Api-Key').env('MOCKCLOUD_API_KEY'))
     .addOption(
@@ -67,6 +69,7 @@ async function serve(opts: ServeOptions): Promise<void> {
       timeScale: opts.timeScale,
       timing: opts.set ?? [],
       eventRetention: opts.eventRetention,
+      quotaDefaults: opts.quota ? (await import('../engine/quotas.js')).parseQuotaFlags(opts.quota) : undefined,
       queue: opts.queue,
       worker: opts.worker,
       clock,

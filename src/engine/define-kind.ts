@@ -1,6 +1,8 @@
 import type { TSchema } from 'typebox'
 import type { ResourceRecord } from '../store/records.js'
+import type { Queries } from '../store/queries.js'
 import type { EngineTx } from './engine-tx.js'
+import type { QuotaAmounts } from './quotas.js'
 import type { TimingDeclaration } from './timing.js'
 
 /**
@@ -64,6 +66,8 @@ export interface KindDef<D = Record<string, unknown>> {
   updatable?: UpdatableDef
   /** Top-level data fields lists may filter on by equality (Neutron `?device_id=`, Nova `?image=`). */
   filters?: readonly string[]
+  /** What a resource of this kind holds of its scope's quotas while it exists (`{ instances: 1, cores: 2 }`); reads nothing but its record and what it names. */
+  quota?: (res: ResourceRecord<D>, q: Queries) => QuotaAmounts | Promise<QuotaAmounts>
   /** Whether a name is unique in its scope (Kubernetes names per namespace, Keystone project names per domain). */
   uniqueNames?: boolean
   hooks: KindHooks<D>

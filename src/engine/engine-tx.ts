@@ -6,6 +6,7 @@ import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } 
 import { fireFault, InjectedFaultError, type FiredFault } from './faults.js'
 import type { KindRegistry } from './registry.js'
 import { SHARED_PROJECT } from './scope.js'
+import { amountsOf, countUsage, effectiveLimits, QuotaExceededError, type QuotaAmounts, type QuotaLimits, type QuotaName } from './quotas.js'
 import type { Timing } from './timing.js'
 
 /** A transition as handed to the runner: its queue row and when it is due. */
@@ -21,6 +22,8 @@ export interface TxContext {
   timing: Timing
   /** How many of the newest events the history keeps. */
   eventRetention: number
+  /** The deployment's quota limits, over OpenStack's defaults. */
+  quotaDefaults: QuotaLimits
 }
 
 /**
@@ -32,6 +35,8 @@ export class EngineTx {
   /** This transaction's events, numbered by `flushEvents` as it commits, to publish once it has. */
   events: EventRecord[] = []
   private readonly pendingEvents: Array<Omit<EventRecord, 'seq'>> = []
+  /** What this transaction's creates and removals change of each scope's quotas, settled as it commits. */
+  private readonly quotaDeltas = new Map<string, QuotaAmounts>()
   /** The transitions scheduled in this transaction, for the runner once it commits. */
   readonly scheduled: ScheduledTransition[] = []
   /** The fault that fired on this transaction's operation, if one did. */
@@ -142,6 +147,7 @@ export class EngineTx {
       eventSeq: 0,
     }
     await this.q.insertResource(res as ResourceRecord)
+    await this.countQuota(res as ResourceRecord, 1)
     await this.record(res, 'created', 'create', null)
     if (op.via) await this.schedule(res, 'create')
     return res
@@ -220,6 +226,7 @@ export class EngineTx {
     if (!(await this.q.deleteResource(res.id, res.version))) {
       throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
     }
+    await this.countQuota(res as ResourceRecord, -1)
     await this.log({
       at: this.now,
       project: res.project,
@@ -281,6 +288,41 @@ export class EngineTx {
 
   private async log(e: Omit<EventRecord, 'seq'>): Promise<void> {
     this.pendingEvents.push(e)
+  }
+
+  private async countQuota(res: ResourceRecord, sign: 1 | -1): Promise<void> {
+    if (res.project === SHARED_PROJECT) return
+    const amounts = await amountsOf(this.ctx.registry, this.q, res)
+    const delta = this.quotaDeltas.get(res.project) ?? {}
+    for (const [name, n] of Object.entries(amounts) as Array<[QuotaName, number]>) delta[name] = (delta[name] ?? 0) + sign * n
+    this.quotaDeltas.set(res.project, delta)
+  }
+
+  /**
+   * Checks and records what this transaction changed of each scope's quotas,
+   * under the scope's quota row, locked to the commit: a create that would
+   * take a scope past a limit is a QuotaExceededError and the transaction
+   * rolls back. The engine calls it at the end, so the lock is held briefly
+   * (docs/decisions/0008-quotas.md).
+   */
+  async settleQuotas(): Promise<void> {
+    for (const scope of [...this.quotaDeltas.keys()].sort()) {
+      const delta = this.quotaDeltas.get(scope)!
+      const grows = Object.values(delta).some((n) => n > 0)
+      if (!grows && Object.values(delta).every((n) => n === 0)) continue
+      const row = await this.q.lockQuotaRow(scope)
+      // NOTE: not counted yet and only shrinking: the count, when it comes, sees the resources as they are.
+      if (row.usage === null && !grows) continue
+      // NOTE: counted as this transaction leaves the scope, its own changes included.
+      const usage: Record<string, number> = row.usage ?? (await countUsage(this.ctx.registry, this.q, scope))
+      if (row.usage !== null) for (const [name, n] of Object.entries(delta)) usage[name] = Math.max(0, (usage[name] ?? 0) + n)
+      const limits = effectiveLimits(this.ctx.quotaDefaults, row.limits)
+      for (const [name, n] of Object.entries(delta) as Array<[QuotaName, number]>) {
+        const used = usage[name] ?? 0
+        if (n > 0 && limits[name] >= 0 && used > limits[name]) throw new QuotaExceededError(name, scope, limits[name], used - n, n)
+      }
+      await this.q.saveQuotaUsage(scope, usage)
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import { InjectedFaultError } from './faults.js'
 import type { KindRegistry } from './registry.js'
 import { SHARED_PROJECT } from './scope.js'
 import type { Timing } from './timing.js'
+import type { QuotaLimits } from './quotas.js'
 import { applyUpdate, type UpdateChange } from './update.js'
 
 /** Where the engine hands scheduled transitions: the in-process scheduler, or a queue. */
@@ -31,6 +32,8 @@ export interface EngineOptions {
   bus: EventBus
   /** How many of the newest events the history keeps for replay (default 10,000). */
   eventRetention?: number | undefined
+  /** The deployment's quota limits, over OpenStack's defaults (`{ instances: -1 }`: no limit). */
+  quotaDefaults?: QuotaLimits | undefined
 }
 
 export interface ListOptions {
@@ -80,6 +83,8 @@ export class Engine {
   readonly bus: EventBus
   /** How many of the newest events the history keeps; changed with the shared settings. */
   eventRetention: number
+  /** The deployment's quota limits, over OpenStack's defaults; changed with the shared settings. */
+  quotaDefaults: QuotaLimits
   /** Every state change, numbered in commit order: replayed from a number, then followed live. */
   readonly history: EventHistory
   private runner: TransitionRunner | undefined
@@ -94,6 +99,7 @@ export class Engine {
     this.bus = opts.bus
     this.eventRetention = opts.eventRetention ?? DEFAULT_EVENT_RETENTION
     this.history = new EventHistory(opts.store, opts.bus)
+    this.quotaDefaults = opts.quotaDefaults ?? {}
   }
 
   /** Connects the scheduler (or queue) that runs what the engine schedules. */
@@ -117,6 +123,7 @@ export class Engine {
       if (opts.scope !== undefined) await q.lock(scopeLock(opts.scope), 'shared')
       tx = new EngineTx(q, this, opts.at ?? this.clock.now())
       const value = await fn(tx)
+      await tx.settleQuotas()
       await tx.flushEvents()
       return value
     }).catch((err: unknown) => {

@@ -8,6 +8,8 @@ export const EMU_ERR_VALIDATION = 'EMU_ERR_VALIDATION'
 export const EMU_ERR_CONFLICT = 'EMU_ERR_CONFLICT'
 export const EMU_ERR_INVALID_STATE = 'EMU_ERR_INVALID_STATE'
 export const EMU_ERR_EXHAUSTED = 'EMU_ERR_EXHAUSTED'
+/** A create that would take its scope past a quota. */
+export const EMU_ERR_QUOTA_EXCEEDED = 'EMU_ERR_QUOTA_EXCEEDED'
 /** A replay from an event number the history no longer holds (Kubernetes: 410 Gone, "too old resource version"). */
 export const EMU_ERR_GONE = 'EMU_ERR_GONE'
 /** An error a fault rule asked for (the control face's `/_mockcloud/faults`). */
@@ -21,6 +23,7 @@ export type EngineErrorCode =
   | typeof EMU_ERR_EXHAUSTED
   | typeof EMU_ERR_INJECTED
   | typeof EMU_ERR_GONE
+  | typeof EMU_ERR_QUOTA_EXCEEDED
 
 export class EngineError extends Error {
   constructor(
@@ -51,7 +54,7 @@ export class ValidationError extends EngineError {
 
 /** A request that clashes with the current state (in use, already attached...). */
 export class ConflictError extends EngineError {
-  constructor(message: string, code: typeof EMU_ERR_CONFLICT | typeof EMU_ERR_INVALID_STATE | typeof EMU_ERR_EXHAUSTED = EMU_ERR_CONFLICT) {
+  constructor(message: string, code: typeof EMU_ERR_CONFLICT | typeof EMU_ERR_INVALID_STATE | typeof EMU_ERR_EXHAUSTED | typeof EMU_ERR_QUOTA_EXCEEDED = EMU_ERR_CONFLICT) {
     super(code, 409, message)
   }
 }

@@ -1,5 +1,6 @@
 import type { ClockAnchor } from '../clock/system-clock.js'
 import type { Queries } from '../store/queries.js'
+import type { QuotaLimits } from './quotas.js'
 import type { ProfileName } from './timing.js'
 
 /**
@@ -15,6 +16,8 @@ export interface SharedSettings {
   clockAnchor: ClockAnchor
   /** How many of the newest events the history keeps (absent in settings stored before it existed: the default). */
   eventRetention?: number
+  /** The deployment's quota limits over OpenStack's defaults (absent: the defaults). */
+  quotaDefaults?: QuotaLimits
 }
 
 const KEY = 'settings'

@@ -21,14 +21,20 @@ export interface Snapshot {
  * Forgets every resource of one project, or of every project, with what they
  * held (addresses, attachments, pending transitions, events). The seeded
  * defaults (flavors, images, the public network) stay; a full reset also
- * removes the fault rules. Returns how many resources went.
+ * removes the fault rules and every project's own quota limits. Returns how many resources went.
  */
 export async function resetState(engine: Engine, opts: { project?: string | undefined } = {}): Promise<number> {
   if (opts.project === SHARED_PROJECT) throw new ValidationError('project', 'project: the shared scope (seeded flavors, images, the public network) is kept by every reset')
   return engine.store.transaction(async (q) => {
     if (opts.project !== undefined) await q.lock(scopeLock(opts.project))
     const removed = await deleteProjectState(q, opts.project === undefined ? { except: SHARED_PROJECT } : { project: opts.project })
-    if (opts.project === undefined) await q.clearFaults()
+    // NOTE: a project keeps the limits a test gave it; a full reset goes back to the defaults, as it drops fault rules.
+    if (opts.project === undefined) {
+      await q.clearFaults()
+      await q.clearQuotas()
+    } else {
+      await q.forgetQuotaUsage(opts.project)
+    }
     return removed
   })
 }

@@ -7,7 +7,7 @@ import { NetworkError } from './errors.js'
  * (HTTP, in process) shares it.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE'
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export interface TransportResponse {
   status: number

@@ -5,6 +5,7 @@ import { SystemClock } from '../clock/system-clock.js'
 import type { RedisEventBus } from '../bus/redis-event-bus.js'
 import { Engine, type TransitionRunner } from '../engine/engine.js'
 import { DEFAULT_EVENT_RETENTION } from '../engine/event-history.js'
+import { checkQuotaLimits, type QuotaLimits } from '../engine/quotas.js'
 import { ConflictError, ValidationError } from '../engine/errors.js'
 import { InProcessEventBus, type EventBus } from '../engine/event-bus.js'
 import { defaultRegistry } from '../engine/kinds/index.js'
@@ -55,6 +56,8 @@ export interface RuntimeOptions {
   callLog?: CallLogOptions
   /** How many of the newest events the history keeps for replay (default 10,000); every node follows the serve's. */
   eventRetention?: number
+  /** Quota limits for every scope over OpenStack's defaults (`{ instances: -1 }`: no limit); every node follows the serve's. */
+  quotaDefaults?: QuotaLimits
 }
 
 /** The bounds of the event retention: at least one event, at most what a disk holds comfortably. */
@@ -124,6 +127,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       registry,
       bus,
       eventRetention: settings.eventRetention,
+      quotaDefaults: settings.quotaDefaults,
     })
     await engine.transaction(async (tx) => {
       // NOTE: nodes starting together on a fresh database take turns: the first seeds, the others find it done.
@@ -175,6 +179,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
             if (!next) return
             engine.timing = new Timing(registry, next.profile, next.timing)
             engine.eventRetention = next.eventRetention ?? DEFAULT_EVENT_RETENTION
+            engine.quotaDefaults = next.quotaDefaults ?? {}
             systemClock.rebase(next.timeScale, next.clockAnchor)
           })
           await reloading
@@ -264,6 +269,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
 async function settle(store: Store, opts: RuntimeOptions): Promise<SharedSettings> {
   if (opts.role === 'worker') return waitForSettings(store, { timeoutMs: opts.waitForServeMs ?? DEFAULT_WAIT_FOR_SERVE_MS, onWaiting: opts.onWaitingForServe })
   const eventRetention = opts.eventRetention ?? DEFAULT_EVENT_RETENTION
+  const quotaDefaults = checkQuotaLimits(opts.quotaDefaults ?? {}, 'quotaDefaults')
   const { min, max } = EVENT_RETENTION_RANGE
   if (!Number.isInteger(eventRetention) || eventRetention < min || eventRetention > max) {
     throw new ValidationError('eventRetention', `eventRetention: a whole number of events from ${min} to ${max}, not ${eventRetention}`)
@@ -274,7 +280,7 @@ async function settle(store: Store, opts: RuntimeOptions): Promise<SharedSetting
     const stored = await loadSettings(q)
     const timeScale = opts.timeScale ?? 1
     const anchor = stored && stored.timeScale === timeScale ? stored.clockAnchor : new SystemClock({ scale: timeScale }).anchor()
-    const next: SharedSettings = { profile: opts.profile ?? 'fast', timing: [...(opts.timing ?? [])], timeScale, clockAnchor: anchor, eventRetention }
+    const next: SharedSettings = { profile: opts.profile ?? 'fast', timing: [...(opts.timing ?? [])], timeScale, clockAnchor: anchor, eventRetention, quotaDefaults }
     // NOTE: a bad override fails here, before anything is stored.
     new Timing(defaultRegistry(), next.profile, next.timing)
     await saveSettings(q, next)

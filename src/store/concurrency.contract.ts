@@ -169,6 +169,17 @@ export function concurrencyContract(name: string, open: () => Promise<Concurrenc
       expect(events).toHaveLength(1)
     })
 
+    it('200 VM creates in a project with room for 10: 10 are made, 190 get a 409 naming the quota, and usage says 10', async () => {
+      const env = await t.call('POST', '/api/v1/environments', { name: 'e' }, at('quota'))
+      expect((await t.call('PUT', '/_mockcloud/quotas/quota', { instances: 10 })).status).toBe(200)
+      const replies = await all(200, (i) => t.call('POST', '/api/v1/vms', { name: `vm-${i}`, environment_id: env.body.id }, at('quota')))
+      expect(tally(replies)).toEqual({ 202: 10, 409: 190 })
+      expectLosersConflict(replies, 202, /^quota exceeded for instances in quota: 10 of 10 in use, 1 more asked for/)
+      expect((await t.call('GET', '/api/v1/vms?limit=1000', undefined, at('quota'))).body.items).toHaveLength(10)
+      const { quotas } = (await t.call('GET', '/_mockcloud/quotas/quota')).body
+      expect([quotas.instances.used, quotas.ports.used]).toEqual([10, 10])
+    })
+
     it('200 deletes of one VM at once: it goes once, the rest are told it is already going or gone', async () => {
       const env = await t.call('POST', '/api/v1/environments', { name: 'e' })
       const vm = await t.call('POST', '/api/v1/vms', { name: 'vm', environment_id: env.body.id })

@@ -15,6 +15,7 @@ export interface Database {
   faults: FaultsTable
   workers: WorkersTable
   event_log: EventLogTable
+  quotas: QuotasTable
 }
 
 export interface ResourcesTable {
@@ -112,4 +113,11 @@ export interface WorkersTable {
   seen_at: number
   /** Set when the worker stopped cleanly: it no longer counts as alive. */
   stopped_at: number | null
+}
+
+/** A scope's quotas: its own limits and its usage (null: not counted yet), both JSON objects keyed by quota name. */
+export interface QuotasTable {
+  scope: string
+  usage: string | null
+  limits: string
 }

@@ -433,6 +433,56 @@ export class Queries {
     return (await query.orderBy('seq').limit(literalLimit(q.limit)).execute()).map(toEvent)
   }
 
+  /** Every resource of a kind in one scope (counting a scope's quota usage). */
+  async resourcesOf(scope: string, kind: string): Promise<ResourceRecord[]> {
+    const rows = await this.db.selectFrom('resources').selectAll().where('project', '=', scope).where('kind', '=', kind).execute()
+    return rows.map(toResource)
+  }
+
+  /**
+   * A scope's quota row, locked until the transaction ends on PostgreSQL (SQLite
+   * runs one transaction at a time): created empty when missing.
+   */
+  async lockQuotaRow(scope: string): Promise<{ usage: Record<string, number> | null; limits: Record<string, number> }> {
+    const read = () => {
+      const query = this.db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', scope)
+      return (this.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
+    }
+    let row = await read()
+    if (!row) {
+      await this.db.insertInto('quotas').values({ scope, usage: null, limits: '{}' }).onConflict((oc) => oc.column('scope').doNothing()).execute()
+      row = (await read())!
+    }
+    return { usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, number>), limits: JSON.parse(row.limits) as Record<string, number> }
+  }
+
+  async saveQuotaUsage(scope: string, usage: Record<string, number>): Promise<void> {
+    await this.db.updateTable('quotas').set({ usage: JSON.stringify(usage) }).where('scope', '=', scope).execute()
+  }
+
+  /** A scope's quota row as it is, without locking; undefined when it has none. */
+  async quotaRow(scope: string): Promise<{ usage: Record<string, number> | null; limits: Record<string, number> } | undefined> {
+    const row = await this.db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', scope).executeTakeFirst()
+    return row && { usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, number>), limits: JSON.parse(row.limits) as Record<string, number> }
+  }
+
+  /** Replaces a scope's own limits (an empty object: the defaults again), under its row's lock. */
+  async setQuotaLimits(scope: string, limits: Record<string, number>): Promise<void> {
+    await this.lockQuotaRow(scope)
+    await this.db.updateTable('quotas').set({ limits: JSON.stringify(limits) }).where('scope', '=', scope).execute()
+  }
+
+  /** Forgets what scopes use, to be counted again from their resources (after a reset or a snapshot load). */
+  async forgetQuotaUsage(scope?: string): Promise<void> {
+    const query = this.db.updateTable('quotas').set({ usage: null })
+    await (scope === undefined ? query : query.where('scope', '=', scope)).execute()
+  }
+
+  /** Drops every scope's quotas, limits too (a full reset). */
+  async clearQuotas(): Promise<void> {
+    await this.db.deleteFrom('quotas').execute()
+  }
+
   /** The time of the latest event (the emulated clock never goes back past it); a scan, bounded by the retention, once per start. */
   async latestEventTime(): Promise<number | undefined> {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('at').as('at')).executeTakeFirst()

@@ -62,6 +62,8 @@ export async function loadState(q: Queries, dump: StateDump): Promise<void> {
   const db = q.db
   q.forgetResources()
   for (const table of ['transitions', 'ip_allocations', 'refs', 'faults', 'resources', 'counters'] as const) await db.deleteFrom(table).execute()
+  // NOTE: what scopes use is counted again from the loaded resources; their own limits stay.
+  await q.forgetQuotaUsage()
   // NOTE: event numbers go on from where they were (a watcher's number stays meaningful), but the history before the load is gone.
   await q.truncateEventLog()
   const insert = async <R>(rows: R[], write: (chunk: R[]) => Promise<unknown>) => {

@@ -5,6 +5,7 @@ import { lookupIndexesMigration } from './migrations/002-lookup-indexes.js'
 import { faultsMigration } from './migrations/003-faults.js'
 import { workersMigration } from './migrations/004-workers.js'
 import { eventHistoryMigration } from './migrations/005-event-history.js'
+import { quotasMigration } from './migrations/006-quotas.js'
 import { GroupCommit } from './group-commit.js'
 import { Queries } from './queries.js'
 import { ResourceCache } from './resource-cache.js'
@@ -71,6 +72,7 @@ export class Store {
       '003-faults': faultsMigration(this.dialect),
       '004-workers': workersMigration,
       '005-event-history': eventHistoryMigration(this.dialect),
+      '006-quotas': quotasMigration,
     }
     // NOTE: always the store's schema: without it Kysely takes another schema's migration tables for
     // its own (its stock introspector lists every schema), then fails on the ones missing from this one.

@@ -52,6 +52,10 @@ const CHECKS: Record<keyof StartMockCloudOptions, Check> = {
   tenantId: text,
   host: text,
   port: integerIn(0, 65_535),
+  quotas: (v, name) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TypeError(`${optionName(name)} must be an object of limits ({ instances: 100 }), got ${typeOf(v)}`)
+    for (const [k, limit] of Object.entries(v)) integerIn(-1, 2_147_483_647)(limit, `${name}.${k}`)
+  },
 }
 
 /**

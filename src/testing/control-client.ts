@@ -1,7 +1,7 @@
 import { errorFromResponse } from '../sdk/errors.js'
 import { FetchTransport, type HttpMethod } from '../sdk/transport.js'
 import { openEventStream } from './event-stream.js'
-import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Fault, QuotaLimitsChange, QuotaReport, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface ControlClientOptions {
   /** The mockcloud's root URL (`http://127.0.0.1:4600`). */
@@ -108,6 +108,21 @@ export class ControlClient {
     const query = new URLSearchParams()
     for (const [k, v] of Object.entries(q)) if (v !== undefined) query.set(k, String(v))
     return this.request('GET', `/_mockcloud/events/history${query.size ? `?${query}` : ''}`)
+  }
+
+  /** A project's quotas and what it uses (`/_mockcloud/quotas/{project}`). */
+  quotas(project: string): Promise<QuotaReport> {
+    return this.request('GET', `/_mockcloud/quotas/${encodeURIComponent(project)}`)
+  }
+
+  /** Sets some of a project's quota limits (-1: none); the others keep theirs. */
+  setQuotas(project: string, limits: QuotaLimitsChange): Promise<QuotaReport> {
+    return this.request('PUT', `/_mockcloud/quotas/${encodeURIComponent(project)}`, limits)
+  }
+
+  /** Drops a project's own limits: the defaults apply again. */
+  resetQuotas(project: string): Promise<QuotaReport> {
+    return this.request('DELETE', `/_mockcloud/quotas/${encodeURIComponent(project)}`)
   }
 
   /** `/metrics`, in Prometheus' text format. */

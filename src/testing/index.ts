@@ -21,4 +21,4 @@ export {
   type Behavior,
   type CallsByMethod,
 } from './infra-client-double.js'
-export type { Config, ConfigChange, FaultRule, Fault, ClockState, CallRecord, CallFilter, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Snapshot, SnapshotLoaded, ResetResult } from './types.js'
+export type { Config, ConfigChange, FaultRule, Fault, ClockState, CallRecord, CallFilter, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, QuotaLimitsChange, QuotaReport, Snapshot, SnapshotLoaded, ResetResult } from './types.js'

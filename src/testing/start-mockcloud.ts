@@ -5,7 +5,7 @@ import type { ProfileName } from '../engine/timing.js'
 import { HttpInfraClient } from '../sdk/http-infra-client.js'
 import { checkOptions } from './check-options.js'
 import { ControlClient } from './control-client.js'
-import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Fault, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
+import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Fault, QuotaLimitsChange, QuotaReport, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
 
 export interface StartMockCloudOptions {
   /**
@@ -37,6 +37,12 @@ export interface StartMockCloudOptions {
   host?: string
   /** Default 0: a free port. */
   port?: number
+  /**
+   * Quota limits for every project over OpenStack's defaults (10 instances,
+   * 20 cores…), in the control face's names: `{ instances: 100 }`,
+   * `{ '*': -1 }` for no limits. One project's: `mc.quotas.set`.
+   */
+  quotas?: Record<string, number>
   // NOTE: a new option needs its check in check-options.ts too (the compiler asks for it).
 }
 
@@ -94,6 +100,14 @@ export interface MockCloud {
     /** A page of the kept history, oldest first (`after`, `limit`, `project`, `kind`); page on with `after: page.next_after`. */
     history(query?: EventHistoryQuery): Promise<EventHistoryPage>
   }
+  quotas: {
+    /** A project's quotas: for each (`instances`, `floating_ips`…) the limit in force (-1: none), what it uses, and whether the limit is its own. */
+    get(project?: string): Promise<QuotaReport>
+    /** Sets some of a project's limits; the others keep theirs. */
+    set(project: string, limits: QuotaLimitsChange): Promise<QuotaReport>
+    /** Drops a project's own limits: the defaults apply again. */
+    reset(project: string): Promise<QuotaReport>
+  }
   /** The Prometheus metrics (`/metrics`) as text. */
   metrics(): Promise<string>
   /** Forgets every resource, fault rule and logged call, or one project's resources; seeded flavors and images stay. */
@@ -141,6 +155,7 @@ export async function startMockCloud(options?: StartMockCloudOptions): Promise<M
     // NOTE: explicit empty strings, so a MOCKCLOUD_CONTROL_KEY or MOCKCLOUD_API_KEY in the test's environment does not lock the kit out.
     controlKey: opts.controlKey ?? '',
     apiKey: opts.apiKey ?? '',
+    quotaDefaults: opts.quotas && (await import('../engine/quotas.js')).parseQuotaFlags(Object.entries(opts.quotas).map(([name, limit]) => `${camelName(name)}=${limit}`)),
   })
   try {
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
@@ -199,6 +214,11 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
       subscribe: (listener, filter) => control.subscribe(listener, filter),
       history: (query) => control.eventHistory(query),
     },
+    quotas: {
+      get: (project = opts.tenantId ?? 'default') => control.quotas(project),
+      set: (project, limits) => control.setQuotas(project, limits),
+      reset: (project) => control.resetQuotas(project),
+    },
     metrics: () => control.metrics(),
     reset: (project) => control.reset(project),
     snapshot: {
@@ -208,4 +228,9 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
     control,
     stop: () => (stopped ??= stopServer()),
   }
+}
+
+/** `floating_ips` -> `floatingIps`: the control face's quota names as the engine spells them. */
+function camelName(name: string): string {
+  return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 }

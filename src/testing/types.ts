@@ -1,5 +1,5 @@
 import type { Static } from 'typebox'
-import type { Call, CallsQuery, Clock, Config, ConfigBody, Event, EventHistory, EventHistoryQuery, EventsQuery, Fault, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
+import type { Call, CallsQuery, Clock, Config, ConfigBody, Event, EventHistory, EventHistoryQuery, EventsQuery, Fault, QuotaLimitsBody, Quotas, FaultRuleBody, ResetResult, Snapshot, SnapshotLoaded } from '../faces/control/schemas.js'
 
 /**
  * The control face's shapes, as the test kit sends and receives them: the
@@ -36,6 +36,10 @@ export type EventFilter = Static<typeof EventsQuery>
 export type EventHistoryQuery = Static<typeof EventHistoryQuery>
 /** A page of events, the latest number, and where the kept history starts. */
 export type EventHistoryPage = Static<typeof EventHistory>
+/** A project's quotas: for each, the limit in force (-1: none), what it uses, and whether the limit is its own. */
+export type QuotaReport = Static<typeof Quotas>
+/** Limits to set, by quota (`instances`, `cores`, `floating_ips`…); -1 is no limit. */
+export type QuotaLimitsChange = Static<typeof QuotaLimitsBody>
 /** What a mockcloud runs with: profile, timing overrides, clock, seed, backends. */
 export type Config = Static<typeof Config>
 /** A change of timings: a new `profile`, and/or `timing` overrides replacing the old ones. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { ManualClock } from '../../src/clock/manual-clock.js'
+import { QUOTA_NAMES, type QuotaLimits } from '../../src/engine/quotas.js'
 import type { ProfileName } from '../../src/engine/timing.js'
 import { buildApp } from '../../src/server/app.js'
 import { freshDb } from './store.js'
@@ -24,13 +25,20 @@ export interface TestApp {
  * const t = await testApp({ seed: '1' })
  * const env = await t.call('POST', '/api/v1/environments', { name: 'e' })
  */
+/**
+ * Tests of other rules make hundreds of resources in one project: without a
+ * limit unless a test asks for one (quota tests pass `quotaDefaults: {}`,
+ * OpenStack's defaults).
+ */
+export const NO_QUOTAS: QuotaLimits = Object.fromEntries(QUOTA_NAMES.map((n) => [n, -1]))
+
 export async function testApp(
-  opts: { seed?: string; profile?: ProfileName; db?: string; timing?: string[]; start?: number; publicCidr?: string; onTransitionError?: (err: unknown) => void; eventRetention?: number } = {},
+  opts: { seed?: string; profile?: ProfileName; db?: string; timing?: string[]; start?: number; publicCidr?: string; onTransitionError?: (err: unknown) => void; eventRetention?: number; quotaDefaults?: QuotaLimits } = {},
 ): Promise<TestApp> {
   const clock = new ManualClock(opts.start ?? T0)
   // NOTE: without a given db each app gets a fresh one of the run's store (SQLite or PostgreSQL).
   const own = opts.db === undefined ? freshDb() : undefined
-  const app = await buildApp({ clock, seed: opts.seed ?? 'test', profile: opts.profile ?? 'fast', db: opts.db ?? own!.location, timing: opts.timing ?? [], publicCidr: opts.publicCidr, onTransitionError: opts.onTransitionError, eventRetention: opts.eventRetention })
+  const app = await buildApp({ clock, seed: opts.seed ?? 'test', profile: opts.profile ?? 'fast', db: opts.db ?? own!.location, timing: opts.timing ?? [], publicCidr: opts.publicCidr, onTransitionError: opts.onTransitionError, eventRetention: opts.eventRetention, quotaDefaults: opts.quotaDefaults ?? NO_QUOTAS })
   if (own) app.addHook('onClose', () => own.drop())
   return {
     app,

@@ -154,6 +154,18 @@ describe('startMockCloud', () => {
     expect((await mc.client.listNetworks()).items).toHaveLength(1)
   })
 
+  it("keeps OpenStack's quotas unless told otherwise, and reads and sets a project's", async () => {
+    const mc = await kit({ quotas: { cores: 3 } })
+    expect((await mc.quotas.get()).quotas['instances']).toEqual({ limit: 10, used: 0, own: false })
+    const net = await mc.client.createNetwork({ name: 'n' })
+    await mc.client.createInstance({ name: 'a', networkId: net.id, flavorId: 'm1.medium' })
+    await expect(mc.client.createInstance({ name: 'b', networkId: net.id, flavorId: 'm1.medium' })).rejects.toMatchObject({ status: 409, code: 'EMU_ERR_QUOTA_EXCEEDED' })
+    expect((await mc.quotas.set('default', { cores: -1 })).quotas['cores']).toEqual({ limit: -1, used: 2, own: true })
+    await expect(mc.client.createInstance({ name: 'b', networkId: net.id, flavorId: 'm1.medium' })).resolves.toMatchObject({ name: 'b' })
+    expect((await mc.quotas.reset('default')).quotas['cores']).toEqual({ limit: 3, used: 4, own: false })
+    await expect(kit({ quotas: { instances: 'many' } as never })).rejects.toThrow(/option 'quotas.instances' must be a number/)
+  })
+
   it('streams state changes filtered by kind, and serves the metrics', async () => {
     const mc = await kit({ seed: '1' })
     const vms: ControlEvent[] = []

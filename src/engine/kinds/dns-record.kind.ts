@@ -33,5 +33,6 @@ export const dnsRecordKind = defineKind<DnsRecordData>({
   // NOTE: its name is the DNS name, part of what makes a record unique: a new name is a new record.
   updatable: { name: false, data: ['description', 'ttl'] },
   filters: ['type'],
+  quota: () => ({ dnsRecordsets: 1 }),
   hooks: dnsRecordHooks,
 })

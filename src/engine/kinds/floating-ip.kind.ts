@@ -36,5 +36,6 @@ export const floatingIpKind = defineKind<FloatingIpData>({
   },
   updatable: { data: ['description'] },
   filters: ['vmId', 'portId', 'address', 'fixedIp'],
+  quota: () => ({ floatingIps: 1 }),
   hooks: floatingIpHooks,
 })

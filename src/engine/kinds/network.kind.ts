@@ -31,5 +31,6 @@ export const networkKind = defineKind<NetworkData>({
   operations: IMMEDIATE,
   shared: true,
   updatable: { data: ['description'] },
+  quota: () => ({ networks: 1 }),
   hooks: networkHooks,
 })

@@ -22,5 +22,6 @@ export const portKind = defineKind<PortData>({
   operations: IMMEDIATE,
   // NOTE: what Neutron's port lists filter on (?device_id=, ?network_id=, ?fixed_ips=ip_address=).
   filters: ['deviceId', 'deviceOwner', 'networkId', 'ipAddress'],
+  quota: () => ({ ports: 1 }),
   hooks: {},
 })

@@ -38,5 +38,6 @@ export const securityGroupRuleKind = defineKind<SecurityGroupRuleData>({
   operations: IMMEDIATE,
   // NOTE: Neutron rules cannot be changed, only deleted and created again.
   updatable: { name: false },
+  quota: () => ({ securityGroupRules: 1 }),
   hooks: securityGroupRuleHooks,
 })

@@ -25,5 +25,6 @@ export const securityGroupKind = defineKind<SecurityGroupData>({
   states: ['active'],
   operations: IMMEDIATE,
   updatable: { data: ['description'] },
+  quota: () => ({ securityGroups: 1 }),
   hooks: securityGroupHooks,
 })

@@ -3,6 +3,8 @@ import { defineKind } from '../define-kind.js'
 import { FaultSchema } from './common.js'
 import { PROVISION, QUICK_CHANGE, TEARDOWN } from '../timing-presets.js'
 import { serverHooks } from './server.ops.js'
+import type { ResourceRecord } from '../../store/records.js'
+import type { FlavorData } from './flavor.kind.js'
 
 export const ServerDataSchema = Type.Object({
   flavorId: Type.String(),
@@ -51,5 +53,9 @@ export const serverKind = defineKind<ServerData>({
   },
   // NOTE: what Nova lists filter on (?flavor=, ?image=, ?ip=, key pairs).
   filters: ['flavorId', 'imageId', 'ipAddress', 'keyName'],
+  quota: async (vm, q) => {
+    const flavor = (await q.getResource(vm.data.flavorId)) as ResourceRecord<FlavorData> | undefined
+    return { instances: 1, cores: flavor?.data.vcpus ?? 0, ram: flavor?.data.ramMb ?? 0 }
+  },
   hooks: serverHooks,
 })

@@ -21,5 +21,6 @@ export const subnetKind = defineKind<SubnetData>({
   states: ['active'],
   operations: IMMEDIATE,
   shared: true,
+  quota: () => ({ subnets: 1 }),
   hooks: {},
 })

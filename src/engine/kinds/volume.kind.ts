@@ -40,5 +40,6 @@ export const volumeKind = defineKind<VolumeData>({
   },
   updatable: { data: ['description'] },
   filters: ['vmId', 'bootable', 'volumeType'],
+  quota: (v) => ({ volumes: 1, gigabytes: v.data.sizeGb }),
   hooks: volumeHooks,
 })

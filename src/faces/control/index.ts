@@ -8,6 +8,7 @@ import { registerClockRoutes } from './clock-routes.js'
 import { registerConfigRoutes } from './config-routes.js'
 import { registerEventRoutes } from './events-routes.js'
 import { registerFaultRoutes } from './faults-routes.js'
+import { registerQuotaRoutes } from './quotas-routes.js'
 import { registerStateRoutes } from './state-routes.js'
 
 export interface ControlFaceOptions {
@@ -34,4 +35,5 @@ export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions
   registerConfigRoutes(app)
   registerCallRoutes(app)
   registerEventRoutes(app)
+  registerQuotaRoutes(app)
 }

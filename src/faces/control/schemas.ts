@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox'
+import { MAX_QUOTA, QUOTA_NAMES } from '../../engine/quotas.js'
 import { LATEST_TIME, MAX_ADVANCE_MS, MAX_LATENCY_MS, MAX_TIME_SCALE, MIN_TIME_SCALE } from '../../clock/bounds.js'
 import { PROFILES } from '../../engine/timing.js'
 import { PROJECT_ID_PATTERN } from '../../engine/scope.js'
@@ -274,3 +275,27 @@ export const EventHistory = Type.Object({
 })
 
 export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) })
+
+// --- quotas -----------------------------------------------------------------
+
+/** Quota names on the wire: the engine's, in snake_case (floating_ips, security_group_rules). */
+export const QUOTA_WIRE_NAMES = QUOTA_NAMES.map((n) => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))
+
+export const QuotaParams = Type.Object({ project: ProjectId }, { additionalProperties: false })
+
+export const QuotaLimitsBody = Type.Object(
+  Object.fromEntries(QUOTA_WIRE_NAMES.map((n) => [n, Type.Optional(Type.Integer({ minimum: -1, maximum: MAX_QUOTA }))])),
+  { additionalProperties: false, description: 'Limits to set, by quota; -1 is no limit. Quotas left out keep theirs.' },
+)
+
+export const Quotas = Type.Object({
+  project: Text,
+  quotas: Type.Record(
+    Type.String(),
+    Type.Object({
+      limit: Type.Integer({ description: '-1: no limit' }),
+      used: Type.Integer(),
+      own: Type.Boolean({ description: "Whether the limit is this project's own (set here), not the deployment's default" }),
+    }),
+  ),
+})
