@@ -63,7 +63,7 @@ export class QuotaExceededError extends ConflictError {
     readonly used: number,
     readonly requested: number,
   ) {
-    super(`quota exceeded for ${quota} in ${scope}: ${used} of ${limit} in use, ${requested} more asked for (raise it with PUT /_mockcloud/quotas/${scope})`, EMU_ERR_QUOTA_EXCEEDED)
+    super(`quota exceeded for ${quota} in ${scope}: ${used} of ${limit} in use, ${requested} more asked for`, EMU_ERR_QUOTA_EXCEEDED)
   }
 }
 
@@ -75,7 +75,7 @@ export function isQuotaName(name: string): name is QuotaName {
 export function checkQuotaLimits(limits: Record<string, unknown>, field: string): QuotaLimits {
   const out: QuotaLimits = {}
   for (const [name, value] of Object.entries(limits)) {
-    if (!isQuotaName(name)) throw new ValidationError(`${field}.${name}`, `${field}.${name}: not a quota (${QUOTA_NAMES.join(', ')})`)
+    if (!isQuotaName(name)) throw new ValidationError(`${field}.${name}`, `${field}.${name}: not a quota (${QUOTA_NAMES.map(quotaWireName).join(', ')})`)
     if (typeof value !== 'number' || !Number.isInteger(value) || value < -1 || value > MAX_QUOTA) {
       throw new ValidationError(`${field}.${name}`, `${field}.${name}: a whole number from 0 to ${MAX_QUOTA}, or -1 for no limit`)
     }
@@ -84,16 +84,25 @@ export function checkQuotaLimits(limits: Record<string, unknown>, field: string)
   return out
 }
 
-/** `instances=20`, `*=-1` (every quota): a `--quota` flag's values as limits. */
+/**
+ * `instances=20`, `floating_ips=5`, `*=-1` (every quota): a `--quota` flag's
+ * values as limits. Names as the control face writes them (snake_case) or as
+ * the engine does.
+ */
 export function parseQuotaFlags(flags: readonly string[]): QuotaLimits {
   const limits: Record<string, number> = {}
   for (const flag of flags) {
-    const m = /^\s*([A-Za-z*]+)\s*=\s*(-?\d+)\s*$/.exec(flag)
+    const m = /^\s*([A-Za-z_*]+)\s*=\s*(-?\d+)\s*$/.exec(flag)
     if (!m) throw new ValidationError('quota', `quota: '${flag}' is not name=limit (e.g. instances=50, or *=-1 for no limits)`)
     const [, name = '', value = ''] = m
-    for (const n of name === '*' ? QUOTA_NAMES : [name]) limits[n] = Number(value)
+    for (const n of name === '*' ? QUOTA_NAMES : [name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())]) limits[n] = Number(value)
   }
   return checkQuotaLimits(limits, 'quota')
+}
+
+/** `floatingIps` -> `floating_ips`: a quota as the control face, the flag and the README name it. */
+export function quotaWireName(name: QuotaName): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 }
 
 /** The limits in force: the scope's own, else the deployment's, else OpenStack's defaults. */

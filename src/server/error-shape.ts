@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { EngineError, StaleVersionError } from '../engine/errors.js'
+import { QuotaExceededError, quotaWireName } from '../engine/quotas.js'
 import { describeValidationError } from './validation.js'
 
 /**
@@ -24,6 +25,10 @@ function renameLeadingField(message: string, engineField: string, wire: string):
 export function toErrorShape(err: unknown, request: FastifyRequest, wireField: (engineField: string) => string = snakeField): ErrorShape {
   // NOTE: a version that came in If-Match: HTTP's own answer for a precondition that no longer holds.
   if (err instanceof StaleVersionError) return { status: 412, code: 'EMU_ERR_PRECONDITION_FAILED', message: err.message, field: 'If-Match' }
+  // NOTE: what to do about it, in this API's terms: the engine's message says only what happened.
+  if (err instanceof QuotaExceededError) {
+    return { status: 409, code: err.code, message: `${err.message.replace(`for ${err.quota} `, `for ${quotaWireName(err.quota)} `)} (raise it with PUT /_mockcloud/quotas/${err.scope}, or serve --quota ${quotaWireName(err.quota)}=N)`, field: null }
+  }
   if (err instanceof EngineError) {
     if (err.field) {
       const fieldNames = (request.routeOptions.config as { fieldNames?: (body: unknown) => Record<string, string> } | undefined)?.fieldNames

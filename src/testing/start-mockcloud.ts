@@ -155,7 +155,7 @@ export async function startMockCloud(options?: StartMockCloudOptions): Promise<M
     // NOTE: explicit empty strings, so a MOCKCLOUD_CONTROL_KEY or MOCKCLOUD_API_KEY in the test's environment does not lock the kit out.
     controlKey: opts.controlKey ?? '',
     apiKey: opts.apiKey ?? '',
-    quotaDefaults: opts.quotas && (await import('../engine/quotas.js')).parseQuotaFlags(Object.entries(opts.quotas).map(([name, limit]) => `${camelName(name)}=${limit}`)),
+    quotaDefaults: opts.quotas && (await import('../engine/quotas.js')).parseQuotaFlags(Object.entries(opts.quotas).map(([name, limit]) => `${name}=${limit}`)),
   })
   try {
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
@@ -228,9 +228,4 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
     control,
     stop: () => (stopped ??= stopServer()),
   }
-}
-
-/** `floating_ips` -> `floatingIps`: the control face's quota names as the engine spells them. */
-function camelName(name: string): string {
-  return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 }

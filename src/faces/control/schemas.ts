@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox'
-import { MAX_QUOTA, QUOTA_NAMES } from '../../engine/quotas.js'
+import { MAX_QUOTA, QUOTA_NAMES, quotaWireName } from '../../engine/quotas.js'
 import { LATEST_TIME, MAX_ADVANCE_MS, MAX_LATENCY_MS, MAX_TIME_SCALE, MIN_TIME_SCALE } from '../../clock/bounds.js'
 import { PROFILES } from '../../engine/timing.js'
 import { PROJECT_ID_PATTERN } from '../../engine/scope.js'
@@ -279,7 +279,7 @@ export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Ar
 // --- quotas -----------------------------------------------------------------
 
 /** Quota names on the wire: the engine's, in snake_case (floating_ips, security_group_rules). */
-export const QUOTA_WIRE_NAMES = QUOTA_NAMES.map((n) => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))
+export const QUOTA_WIRE_NAMES = QUOTA_NAMES.map(quotaWireName)
 
 export const QuotaParams = Type.Object({ project: ProjectId }, { additionalProperties: false })
 
