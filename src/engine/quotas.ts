@@ -95,7 +95,7 @@ export function parseQuotaFlags(flags: readonly string[]): QuotaLimits {
     const m = /^\s*([A-Za-z_*]+)\s*=\s*(-?\d+)\s*$/.exec(flag)
     if (!m) throw new ValidationError('quota', `quota: '${flag}' is not name=limit (e.g. instances=50, or *=-1 for no limits)`)
     const [, name = '', value = ''] = m
-    for (const n of name === '*' ? QUOTA_NAMES : [name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())]) limits[n] = Number(value)
+    for (const n of name === '*' ? QUOTA_NAMES : [quotaNameOf(name)]) limits[n] = Number(value)
   }
   return checkQuotaLimits(limits, 'quota')
 }
@@ -103,6 +103,11 @@ export function parseQuotaFlags(flags: readonly string[]): QuotaLimits {
 /** `floatingIps` -> `floating_ips`: a quota as the control face, the flag and the README name it. */
 export function quotaWireName(name: QuotaName): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+}
+
+/** `floating_ips` -> `floatingIps`: a quota named as the control face and the flag do, as the engine does (other text unchanged). */
+export function quotaNameOf(wire: string): string {
+  return wire.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
 }
 
 /** The limits in force: the scope's own, else the deployment's, else OpenStack's defaults. */

@@ -466,10 +466,10 @@ export class Queries {
     return row && { usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, number>), limits: JSON.parse(row.limits) as Record<string, number> }
   }
 
-  /** Replaces a scope's own limits (an empty object: the defaults again), under its row's lock. */
-  async setQuotaLimits(scope: string, limits: Record<string, number>): Promise<void> {
-    await this.lockQuotaRow(scope)
-    await this.db.updateTable('quotas').set({ limits: JSON.stringify(limits) }).where('scope', '=', scope).execute()
+  /** Changes a scope's own limits under its row's lock: `change` gets the current ones and returns the new ({}: the defaults again). */
+  async setQuotaLimits(scope: string, change: (own: Record<string, number>) => Record<string, number>): Promise<void> {
+    const { limits } = await this.lockQuotaRow(scope)
+    await this.db.updateTable('quotas').set({ limits: JSON.stringify(change(limits)) }).where('scope', '=', scope).execute()
   }
 
   /** Forgets what scopes use, to be counted again from their resources (after a reset or a snapshot load). */

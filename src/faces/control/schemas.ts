@@ -279,7 +279,7 @@ export const List = <T extends TSchema>(item: T) => Type.Object({ items: Type.Ar
 // --- quotas -----------------------------------------------------------------
 
 /** Quota names on the wire: the engine's, in snake_case (floating_ips, security_group_rules). */
-export const QUOTA_WIRE_NAMES = QUOTA_NAMES.map(quotaWireName)
+const QUOTA_WIRE_NAMES = QUOTA_NAMES.map(quotaWireName)
 
 export const QuotaParams = Type.Object({ project: ProjectId }, { additionalProperties: false })
 
