@@ -9,6 +9,9 @@ type Db = Kysely<Database> | Transaction<Database>
 
 // The queries every request makes, compiled once (see QueryTemplate).
 const Q = {
+  quotaRow: new QueryTemplate((db, arg) => db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', arg(0))),
+  quotaRowForUpdate: new QueryTemplate((db, arg) => db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', arg(0)).forUpdate()),
+  saveQuotaUsage: new QueryTemplate((db, arg) => db.updateTable('quotas').set({ usage: arg(0) }).where('scope', '=', arg(1))),
   getResource: new QueryTemplate((db, arg) => db.selectFrom('resources').selectAll().where('id', '=', arg(0))),
   // NOTE: two project slots (the same one twice when there is one): one SQL text for both
   // uses, and a literal limit, which SQLite plans much faster than a bound one.
@@ -443,27 +446,24 @@ export class Queries {
    * A scope's quota row, locked until the transaction ends on PostgreSQL (SQLite
    * runs one transaction at a time): created empty when missing.
    */
-  async lockQuotaRow(scope: string): Promise<{ usage: Record<string, number> | null; limits: Record<string, number> }> {
-    const read = () => {
-      const query = this.db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', scope)
-      return (this.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
-    }
+  async lockQuotaRow(scope: string): Promise<QuotaRow> {
+    const read = async () => (await (this.dialect === 'postgres' ? Q.quotaRowForUpdate : Q.quotaRow).run<QuotaRowColumns>(this.db, this.dialect, [scope])).rows[0]
     let row = await read()
     if (!row) {
       await this.db.insertInto('quotas').values({ scope, usage: null, limits: '{}' }).onConflict((oc) => oc.column('scope').doNothing()).execute()
       row = (await read())!
     }
-    return { usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, number>), limits: JSON.parse(row.limits) as Record<string, number> }
+    return toQuotaRow(row)
   }
 
   async saveQuotaUsage(scope: string, usage: Record<string, number>): Promise<void> {
-    await this.db.updateTable('quotas').set({ usage: JSON.stringify(usage) }).where('scope', '=', scope).execute()
+    await Q.saveQuotaUsage.run(this.db, this.dialect, [JSON.stringify(usage), scope])
   }
 
   /** A scope's quota row as it is, without locking; undefined when it has none. */
-  async quotaRow(scope: string): Promise<{ usage: Record<string, number> | null; limits: Record<string, number> } | undefined> {
-    const row = await this.db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', scope).executeTakeFirst()
-    return row && { usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, number>), limits: JSON.parse(row.limits) as Record<string, number> }
+  async quotaRow(scope: string): Promise<QuotaRow | undefined> {
+    const row = (await Q.quotaRow.run<QuotaRowColumns>(this.db, this.dialect, [scope], this.direct)).rows[0]
+    return row && toQuotaRow(row)
   }
 
   /** Changes a scope's own limits under its row's lock: `change` gets the current ones and returns the new ({}: the defaults again). */
@@ -704,4 +704,19 @@ function toFault(row: Selectable<FaultsTable>): FaultRecord {
     fired: Number(row.fired),
     createdAt: Number(row.created_at),
   }
+}
+
+/** A scope's quotas as stored: what it uses (null: not counted yet) and its own limits. */
+export interface QuotaRow {
+  usage: Record<string, number> | null
+  limits: Record<string, number>
+}
+
+interface QuotaRowColumns {
+  usage: string | null
+  limits: string
+}
+
+function toQuotaRow(row: QuotaRowColumns): QuotaRow {
+  return { usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, number>), limits: JSON.parse(row.limits) as Record<string, number> }
 }

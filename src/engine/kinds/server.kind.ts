@@ -10,6 +10,9 @@ export const ServerDataSchema = Type.Object({
   flavorId: Type.String(),
   /** Names as they were at boot, so lists need no lookups (as Nova's embedded flavor). */
   flavorName: Type.String(),
+  /** The flavor's size at boot, as Nova embeds it: what the server holds of its project's quotas. Missing in snapshots from before 0.2. */
+  vcpus: Type.Optional(Type.Integer({ minimum: 1 })),
+  ramMb: Type.Optional(Type.Integer({ minimum: 1 })),
   imageId: Type.String(),
   imageName: Type.String(),
   networkId: Type.String(),
@@ -54,6 +57,8 @@ export const serverKind = defineKind<ServerData>({
   // NOTE: what Nova lists filter on (?flavor=, ?image=, ?ip=, key pairs).
   filters: ['flavorId', 'imageId', 'ipAddress', 'keyName'],
   quota: async (vm, q) => {
+    if (vm.data.vcpus !== undefined && vm.data.ramMb !== undefined) return { instances: 1, cores: vm.data.vcpus, ram: vm.data.ramMb }
+    // NOTE: a server loaded from an older snapshot, without the flavor's size embedded.
     const flavor = (await q.getResource(vm.data.flavorId)) as ResourceRecord<FlavorData> | undefined
     return { instances: 1, cores: flavor?.data.vcpus ?? 0, ram: flavor?.data.ramMb ?? 0 }
   },

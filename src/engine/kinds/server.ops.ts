@@ -7,6 +7,7 @@ import { networkLock } from './network.ops.js'
 import { insertPort } from './port.ops.js'
 import { ensureDefaultGroup, DEFAULT_GROUP } from './security-group.ops.js'
 import type { CreateServerInput, ServerData } from './server.kind.js'
+import type { FlavorData } from './flavor.kind.js'
 
 export const DEFAULT_FLAVOR = 'm1.small'
 export const DEFAULT_IMAGE = 'ubuntu-22.04'
@@ -31,6 +32,8 @@ export const serverHooks: KindHooks<ServerData> = {
       data: {
         flavorId: flavor.id,
         flavorName: flavor.name,
+        vcpus: flavor.data.vcpus,
+        ramMb: flavor.data.ramMb,
         imageId: image.id,
         imageName: image.name,
         networkId: network.id,
@@ -73,12 +76,12 @@ export const serverHooks: KindHooks<ServerData> = {
 }
 
 /** Finds a flavor by id or name; a bare size (`small`) also finds devstack's `m1.small`. */
-async function resolveFlavor(tx: EngineTx, ref: string, project: string): Promise<ResourceRecord> {
+async function resolveFlavor(tx: EngineTx, ref: string, project: string): Promise<ResourceRecord<FlavorData>> {
   try {
-    return await tx.resolve('compute.flavor', ref, project, 'flavor')
+    return (await tx.resolve('compute.flavor', ref, project, 'flavor')) as ResourceRecord<FlavorData>
   } catch (err) {
     if (ref.includes('.') || !(err instanceof ValidationError)) throw err
-    return tx.resolve('compute.flavor', `m1.${ref}`, project, 'flavor').catch(() => Promise.reject(err))
+    return (await tx.resolve('compute.flavor', `m1.${ref}`, project, 'flavor').catch(() => Promise.reject(err))) as ResourceRecord<FlavorData>
   }
 }
 
