@@ -12,6 +12,19 @@ describe('defineKind', () => {
     expect(() => defineKind({ id: 'x.y', names: ['y'], data: Type.Object({}), states: ['a', 'e'], operations: { create: { to: 'a', failTo: 'e' } }, hooks: {} })).toThrow(/asynchronous/)
   })
 
+  it('rejects phases that name unknown states, repeat, come without via, or a failure phase that is not one of them', () => {
+    const kind = (create: Record<string, unknown>) => () =>
+      defineKind({ id: 'x.y', names: ['y'], data: Type.Object({}), states: ['a', 'b', 'e'], operations: { create: { to: 'b', ...create } }, hooks: {} })
+    expect(kind({ via: 'a', phases: [{ name: 'p', status: 'zz' }] })).toThrow(/phase p names unknown state 'zz'/)
+    expect(kind({ via: 'a', phases: [{ name: 'p', failTo: 'zz' }] })).toThrow(/phase p names unknown state 'zz'/)
+    expect(kind({ via: 'a', phases: [{ name: 'p' }, { name: 'p' }] })).toThrow(/declares phase 'p' twice/)
+    expect(kind({ phases: [{ name: 'p' }] })).toThrow(/must be asynchronous/)
+    expect(kind({ via: 'a', phases: [{ name: 'two words' }] })).toThrow(/must be a word/)
+    expect(kind({ via: 'a', phases: [{ name: 'p' }], failPhase: 'q' })).toThrow(/failPhase 'q' is not one of its phases/)
+    expect(kind({ via: 'a', failPhase: 'q' })).toThrow(/declares no phases/)
+    expect(kind({ via: 'a', phases: [{ name: 'p', status: 'a' }, { name: 'q', status: 'b', failTo: 'e' }], failPhase: 'p' })).not.toThrow()
+  })
+
   it('every kind can be created and deleted', () => {
     for (const k of ALL_KINDS) {
       expect(k.operations['create'], k.id).toBeDefined()

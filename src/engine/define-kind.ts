@@ -2,6 +2,7 @@ import type { TSchema } from 'typebox'
 import type { ResourceRecord } from '../store/records.js'
 import type { Queries } from '../store/queries.js'
 import type { EngineTx } from './engine-tx.js'
+import { checkPhases, type PhasedOperation } from './phases.js'
 import type { QuotaAmounts } from './quotas.js'
 import type { TimingDeclaration } from './timing.js'
 
@@ -14,8 +15,10 @@ import type { TimingDeclaration } from './timing.js'
  * - `to`: where it ends; `null` means the resource is gone.
  * - `failTo`: where it ends when it fails (drawn from the failure rate).
  * - `timing`: latency and failure rate per profile.
+ * - `phases`: the timed steps it passes through, each with its own sub-state
+ *   and, if it likes, its own state, timing and failure (see PhaseDef).
  */
-export interface OperationDef {
+export interface OperationDef extends PhasedOperation {
   from?: readonly string[] | '*'
   via?: string
   to: string | null
@@ -88,6 +91,7 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
       if (s != null && !states.has(s)) throw new Error(`${def.id}.${name} names unknown state '${s}'`)
     }
     if (op.failTo && !op.via) throw new Error(`${def.id}.${name} can fail only if it is asynchronous (has via)`)
+    checkPhases(`${def.id}.${name}`, op, states)
   }
   const properties = (def.data as { properties?: Record<string, unknown> }).properties ?? {}
   for (const [what, fields] of [['updatable', def.updatable?.data], ['filters', def.filters]] as const) {
@@ -103,8 +107,10 @@ export function labelOf(def: Pick<KindDef, 'id' | 'names' | 'label'>): string {
 
 /**
  * Where an operation ends when it fails: its declared `failTo`, or the kind's
- * `error` state when a fault rule fails an operation that never fails by itself.
+ * `error` state when a fault rule fails an operation that never fails by itself;
+ * a phase may name its own (`failTo` of the phase it failed in).
  */
-export function failStateOf(def: Pick<KindDef, 'states'>, op: OperationDef): string | undefined {
-  return op.failTo ?? (def.states.includes('error') ? 'error' : undefined)
+export function failStateOf(def: Pick<KindDef, 'states'>, op: OperationDef, phase?: string | null): string | undefined {
+  const inPhase = phase ? op.phases?.find((p) => p.name === phase)?.failTo : undefined
+  return inPhase ?? op.failTo ?? (def.states.includes('error') ? 'error' : undefined)
 }

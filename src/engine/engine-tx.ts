@@ -4,6 +4,7 @@ import type { SeededRandom } from '../random/seeded-random.js'
 import { labelOf, type KindDef } from './define-kind.js'
 import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } from './errors.js'
 import { fireFault, InjectedFaultError, type FiredFault } from './faults.js'
+import { failPhaseOf, phasesOf, phaseStatus, runningStatuses } from './phases.js'
 import type { KindRegistry } from './registry.js'
 import { SHARED_PROJECT } from './scope.js'
 import { amountsOf, countUsage, effectiveLimits, QuotaExceededError, type QuotaAmounts, type QuotaLimits, type QuotaName } from './quotas.js'
@@ -13,6 +14,20 @@ import type { Timing } from './timing.js'
 export interface ScheduledTransition {
   id: number
   dueAt: number
+}
+
+/** How and when a phase (or an operation without phases) ends, as a transition row says it. */
+export interface PhaseEnd {
+  dueAt: number
+  outcome: 'complete' | 'fail'
+  detail: Record<string, unknown> | null
+}
+
+/** Each phase still to come: its latency in ms and whether it fails (1) or not (0). At least one entry. */
+type Plan = [readonly [number, 0 | 1], ...Array<readonly [number, 0 | 1]>]
+
+function isPlan(v: unknown): v is Plan {
+  return Array.isArray(v) && v.length > 0 && v.every((p) => Array.isArray(p) && typeof p[0] === 'number' && (p[1] === 0 || p[1] === 1))
 }
 
 /** What a transaction needs from the engine around it. */
@@ -39,15 +54,18 @@ export class EngineTx {
   private readonly quotaDeltas = new Map<string, QuotaAmounts>()
   /** The transitions scheduled in this transaction, for the runner once it commits. */
   readonly scheduled: ScheduledTransition[] = []
-  /** The fault that fired on this transaction's operation, if one did. */
+  /** The fault that fired on this transaction's operation (not on one of its phases), if one did. */
   private fault: FiredFault | undefined
   private faultApplied = false
 
   constructor(
     readonly q: Queries,
     private readonly ctx: TxContext,
-    /** The clock's time for the whole transaction. */
-    readonly now: number,
+    /**
+     * The emulated time of what the transaction writes; a transition catching
+     * up on phases already past moves it to each one's end in turn.
+     */
+    public now: number,
   ) {}
 
   /**
@@ -132,13 +150,15 @@ export class EngineTx {
     const op = this.kind(kind).operations.create
     if (!op || op.to === null) throw new Error(`${kind} declares no create operation`)
     await this.checkNameFree(kind, r.project, r.name)
+    const first = phasesOf(op)[0]
     const res: ResourceRecord<D> = {
       seq: 0,
       id: r.id ?? (await this.newId()),
       kind,
       project: r.project,
       name: r.name,
-      status: op.via ?? op.to,
+      status: phaseStatus(op, first) ?? op.to,
+      phase: first?.name ?? null,
       parentId: r.parentId ?? null,
       version: 1,
       data: r.data,
@@ -149,7 +169,7 @@ export class EngineTx {
     await this.q.insertResource(res as ResourceRecord)
     await this.countQuota(res as ResourceRecord, 1)
     await this.record(res, 'created', 'create', null)
-    if (op.via) await this.schedule(res, 'create')
+    if (op.via) await this.schedule(res, 'create', await this.phaseFaults(res, 'create'))
     return res
   }
 
@@ -176,7 +196,7 @@ export class EngineTx {
     const def = this.kind(res.kind)
     const op = def.operations[operation]
     if (!op) throw new Error(`${res.kind} has no operation ${operation}`)
-    const allowed = op.from === '*' ? res.status !== op.via : (op.from ?? []).includes(res.status)
+    const allowed = op.from === '*' ? !runningStatuses(op).has(res.status) : (op.from ?? []).includes(res.status)
     if (!allowed) {
       throw new ConflictError(
         `cannot ${operation} ${labelOf(def)} ${res.id} while it is ${res.status}` +
@@ -192,20 +212,27 @@ export class EngineTx {
       }
       return this.write(res, { status: op.to, data }, operation)
     }
-    const next = await this.write(res, { status: op.via, data }, operation)
-    await this.schedule(next, operation)
+    const first = phasesOf(op)[0]
+    const next = await this.write(res, { status: phaseStatus(op, first), phase: first?.name ?? null, data }, operation)
+    await this.schedule(next, operation, await this.phaseFaults(next, operation))
     return next
   }
 
   /**
    * Writes a change with its optimistic version check and records the event.
-   * A concurrent writer that got there first makes this a 409.
+   * A concurrent writer that got there first makes this a 409. A change of
+   * status ends the phase the resource was in, unless it names the next one.
    */
-  async write<D>(res: ResourceRecord<D>, change: { status?: string; data?: Partial<D> | undefined; name?: string }, operation: string): Promise<ResourceRecord<D>> {
+  async write<D>(
+    res: ResourceRecord<D>,
+    change: { status?: string | undefined; data?: Partial<D> | undefined; name?: string; phase?: string | null },
+    operation: string,
+  ): Promise<ResourceRecord<D>> {
     const next: ResourceRecord<D> = {
       ...res,
       name: change.name ?? res.name,
       status: change.status ?? res.status,
+      phase: change.phase !== undefined ? change.phase : change.status !== undefined ? null : res.phase,
       data: change.data ? { ...res.data, ...change.data } : res.data,
       version: res.version + 1,
       updatedAt: this.now,
@@ -242,32 +269,107 @@ export class EngineTx {
     })
   }
 
-  private async schedule<D>(res: ResourceRecord<D>, operation: string): Promise<void> {
-    const { latency, failureRate } = this.ctx.timing.of(res.kind, operation)
-    const keys = [res.id, operation, res.version] as const
-    let delay = this.ctx.random.int(latency.min, latency.max, ...keys, 'latency')
-    let fails = failureRate > 0 && this.ctx.random.float(...keys, 'fail') < failureRate
-    let detail: Record<string, unknown> | null = null
+  /**
+   * Moves a resource on to the next phase of the operation it is in, firing
+   * the fault rules aimed at that phase, and schedules the phase's end; or,
+   * when that end is due by `dueBy` already, returns it as `due` for the
+   * caller to apply in this transaction. `carried`: what the previous
+   * phase's transition passed on (a failure waiting for its phase).
+   */
+  async enterPhase<D>(
+    res: ResourceRecord<D>,
+    operation: string,
+    phase: string,
+    carried: Record<string, unknown> | null,
+    dueBy: number,
+  ): Promise<{ res: ResourceRecord<D>; due?: PhaseEnd | undefined }> {
+    const op = this.kind(res.kind).operations[operation]!
+    const def = phasesOf(op).find((p) => p.name === phase)
+    const next = await this.write(res, { status: phaseStatus(op, def), phase }, operation)
+    const end = this.planEnd(next, operation, await this.phaseFaults(next, operation), carried)
+    if (end && end.dueAt <= dueBy) return { res: next, due: end }
+    if (end) await this.insertEnd(next, operation, end)
+    return { res: next }
+  }
+
+  /** The fault rules aimed at the phase a resource has just entered, fired (and counted) now. */
+  private async phaseFaults(res: ResourceRecord<unknown>, operation: string): Promise<FiredFault[]> {
+    if (res.phase === null) return []
+    const fired = await fireFault(this.q, this.ctx.random, { kind: res.kind, operation, project: res.project, name: res.name, phase: res.phase })
+    return fired ? [fired] : []
+  }
+
+  /**
+   * Schedules the end of the phase a resource is in (of the whole operation,
+   * when it has no phases): its latency and failure drawn from the seeded
+   * generator, with what the fired faults add. A fault on the operation
+   * itself acts on its first phase (latency, stuck), or fails it in its
+   * failure phase, carried there from phase to phase.
+   */
+  private async schedule<D>(res: ResourceRecord<D>, operation: string, faults: FiredFault[]): Promise<void> {
+    const end = this.planEnd(res, operation, faults, null)
+    if (end) await this.insertEnd(res, operation, end)
+  }
+
+  /** When and how the phase a resource is in ends (see `schedule`); undefined when a fault keeps it there. */
+  private planEnd<D>(res: ResourceRecord<D>, operation: string, faults: FiredFault[], carried: Record<string, unknown> | null): PhaseEnd | undefined {
+    const op = this.kind(res.kind).operations[operation]!
+    const [[drawnDelay, drawnFail], ...later] = isPlan(carried?.['plan']) ? carried['plan'] : this.drawPlan(res, operation)
+    let delay = drawnDelay
+    let fails = drawnFail === 1
+    let failAt = typeof carried?.['failAt'] === 'string' ? carried['failAt'] : undefined
+    // NOTE: a fault's id travels only with the failure it planted; a phase it merely slowed is behind.
+    let faultId = failAt !== undefined && typeof carried?.['faultId'] === 'number' ? carried['faultId'] : undefined
     const fault = this.fault
     if (fault && !this.faultApplied && fault.kind === res.kind && fault.operation === operation) {
       this.faultApplied = true
-      // NOTE: stuck: no transition at all, so only a delete (or a reset) moves the resource on.
-      if (fault.effect.stuck) return
-      delay += fault.effect.latencyMs ?? 0
-      if (fault.effect.failLifecycle) fails = true
-      detail = { faultId: fault.id }
+      const failPhase = failPhaseOf(op)
+      // NOTE: a failure meant for a later phase travels with the transitions until that phase.
+      if (fault.effect.failLifecycle && failPhase !== undefined && failPhase !== res.phase) failAt = failPhase
+      faults = [{ ...fault, effect: { ...fault.effect, failLifecycle: fault.effect.failLifecycle && failAt === undefined } }, ...faults]
     }
-    const dueAt = this.now + delay
-    const id = await this.q.insertTransition({
-      resourceId: res.id,
-      operation,
-      dueAt,
-      expectedVersion: res.version,
-      outcome: fails ? 'fail' : 'complete',
-      detail,
-      createdAt: this.now,
-    })
-    this.scheduled.push({ id, dueAt })
+    for (const f of faults) {
+      // NOTE: stuck: no transition at all, so only a delete (or a reset) moves the resource on.
+      if (f.effect.stuck) return undefined
+      delay += f.effect.latencyMs ?? 0
+      if (f.effect.failLifecycle) fails = true
+      faultId ??= f.id
+    }
+    if (failAt !== undefined && failAt === res.phase) {
+      fails = true
+      failAt = undefined
+    }
+    const detail: Record<string, unknown> = {}
+    if (res.phase !== null) detail['phase'] = res.phase
+    if (faultId !== undefined) detail['faultId'] = faultId
+    if (failAt !== undefined) detail['failAt'] = failAt
+    if (later.length) detail['plan'] = later
+    return { dueAt: this.now + delay, outcome: fails ? 'fail' : 'complete', detail: Object.keys(detail).length ? detail : null }
+  }
+
+  /**
+   * The latency and failure of each phase still to come, from the one the
+   * resource is in, drawn as it enters it from the seeded generator and the
+   * timing in force then: an operation under way keeps its timing when the
+   * settings change (only operations started afterwards take the new one).
+   */
+  private drawPlan<D>(res: ResourceRecord<D>, operation: string): Plan {
+    const op = this.kind(res.kind).operations[operation]!
+    const phases = phasesOf(op)
+    const from = Math.max(0, phases.findIndex((p) => p.name === res.phase))
+    const names: Array<string | null> = phases.length ? phases.slice(from).map((p) => p.name) : [null]
+    return names.map((phase) => {
+      const { latency, failureRate } = this.ctx.timing.of(res.kind, operation, phase)
+      const keys = [res.id, operation, res.version, phase ?? ''] as const
+      const delay = this.ctx.random.int(latency.min, latency.max, ...keys, 'latency')
+      const fails = failureRate > 0 && this.ctx.random.float(...keys, 'fail') < failureRate
+      return [delay, fails ? 1 : 0] as const
+    }) as unknown as Plan
+  }
+
+  private async insertEnd<D>(res: ResourceRecord<D>, operation: string, end: PhaseEnd): Promise<void> {
+    const id = await this.q.insertTransition({ resourceId: res.id, operation, ...end, expectedVersion: res.version, createdAt: this.now })
+    this.scheduled.push({ id, dueAt: end.dueAt })
   }
 
   private record<D>(res: ResourceRecord<D>, type: 'created' | 'changed', operation: string, fromStatus: string | null): Promise<void> {

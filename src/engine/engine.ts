@@ -4,7 +4,8 @@ import type { ResourceRecord, SortColumn, TransitionRecord } from '../store/reco
 import type { Store } from '../store/store.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { failStateOf, labelOf } from './define-kind.js'
-import { EngineTx, type ScheduledTransition } from './engine-tx.js'
+import { phasesOf, phaseStatus } from './phases.js'
+import { EngineTx, type PhaseEnd, type ScheduledTransition } from './engine-tx.js'
 import { ConflictError, NotFoundError, ValidationError } from './errors.js'
 import type { EventBus } from './event-bus.js'
 import { DEFAULT_EVENT_RETENTION, EventHistory } from './event-history.js'
@@ -278,26 +279,42 @@ export class Engine {
   }
 
   private async apply(t: TransitionRecord): Promise<boolean> {
+    const now = this.clock.now()
     const { value } = await this.transaction(async (tx) => {
-      if (!(await tx.q.deleteTransition(t.id))) return false
-      const res = await tx.q.getResource(t.resourceId)
-      if (!res || !this.stillPending(t, res)) return false
+      const found = await tx.q.takeTransition(t)
+      if (!found || !this.stillPending(t, found)) return false
+      let res: ResourceRecord = found
       const def = this.registry.get(res.kind)
       const op = def.operations[t.operation]
       if (!op) return false
-      const failTo = t.outcome === 'fail' ? failStateOf(def, op) : undefined
-      if (failTo) {
-        const patch = await def.hooks.onFail?.[t.operation]?.(tx, res)
-        const rule = typeof t.detail?.['faultId'] === 'number' ? ` (fault rule ${t.detail['faultId']})` : ''
-        const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}${rule}` }
-        await tx.write(res, { status: failTo, data: { ...(patch ?? {}), fault } }, t.operation)
-        return true
+      // NOTE: each pass ends one phase; a next phase whose end is already past (a late run, the
+      // instant profile) ends in the same transaction, at its own time, rather than in one more.
+      let step: PhaseEnd = t
+      for (;;) {
+        const phase = phaseOfTransition(step)
+        const failTo = step.outcome === 'fail' ? failStateOf(def, op, phase) : undefined
+        if (failTo) {
+          const patch = await def.hooks.onFail?.[t.operation]?.(tx, res)
+          const rule = typeof step.detail?.['faultId'] === 'number' ? ` (fault rule ${step.detail['faultId']})` : ''
+          const at = phase ? ` while ${phase}` : ''
+          const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}${at}${rule}` }
+          await tx.write(res, { status: failTo, data: { ...(patch ?? {}), fault } }, t.operation)
+          return true
+        }
+        const phases = phasesOf(op)
+        const next = phases[phases.findIndex((p) => p.name === phase) + 1]
+        if (phase === null || !next) break
+        const entered: { res: ResourceRecord; due?: PhaseEnd | undefined } = await tx.enterPhase(res, t.operation, next.name, step.detail, now)
+        if (!entered.due) return true
+        res = entered.res
+        step = entered.due
+        tx.now = step.dueAt
       }
       const patch = await def.hooks.onComplete?.[t.operation]?.(tx, res)
       if (op.to === null) await tx.remove(res, t.operation)
       else await tx.write(res, { status: op.to, data: patch ?? undefined }, t.operation)
       return true
-    }, { runDue: false, at: Math.min(t.dueAt, this.clock.now()) })
+    }, { runDue: false, at: Math.min(t.dueAt, now) })
     // NOTE: runDue false: the scheduler calls this from its own run, which picks up
     // anything this transition made due. A transition takes effect at its due time,
     // even when it runs late (after a restart): the emulated cloud did not stop.
@@ -307,13 +324,15 @@ export class Engine {
   /**
    * Whether a transition still applies to its resource: unchanged since it was
    * scheduled, or changed only in name or data (an update, a hook writing its
-   * data) and still in the operation's transitional state. Starting another
+   * data) and still in the operation's transitional state and phase. Starting another
    * operation deletes the pending transitions, so that case never gets here.
    */
   private stillPending(t: TransitionRecord, res: ResourceRecord): boolean {
     if (res.version === t.expectedVersion) return true
-    const via = this.registry.get(res.kind).operations[t.operation]?.via
-    return res.version > t.expectedVersion && via !== undefined && res.status === via
+    const op = this.registry.get(res.kind).operations[t.operation]
+    if (!op?.via || res.version < t.expectedVersion) return false
+    const phase = phaseOfTransition(t)
+    return res.phase === phase && res.status === phaseStatus(op, phasesOf(op).find((p) => p.name === phase))
   }
 
   /** Puts a transition that threw off for a later try, or, after the last try, fails its resource. */
@@ -336,10 +355,10 @@ export class Engine {
       }
       const def = this.registry.get(res.kind)
       const op = def.operations[t.operation]
-      const failTo = op ? failStateOf(def, op) : undefined
+      const failTo = op ? failStateOf(def, op, res.phase) : undefined
       const fault = { operation: t.operation, message: `mockcloud: ${labelOf(def)} ${t.operation} failed ${attempt} times; last error: ${message}` }
       // NOTE: no hooks here: they may be what throws. A kind without a failure state keeps its state and gets the fault.
-      await tx.write(res, { status: failTo, data: { fault } }, t.operation)
+      await tx.write(res, { status: failTo, phase: null, data: { fault } }, t.operation)
       return failure
     }, { runDue: false })
     if (value) for (const listener of this.failureListeners) listener(value)
@@ -378,6 +397,12 @@ export interface TransitionFailure {
 export const TRANSITION_ATTEMPTS = 5
 /** The first retry's delay on the engine's clock; each next one waits twice as long. */
 export const TRANSITION_RETRY_MS = 1_000
+
+/** The phase whose end a transition is (null: the end of an operation without phases, or one scheduled before it had them). */
+function phaseOfTransition(t: Pick<TransitionRecord, 'detail'>): string | null {
+  const phase = t.detail?.['phase']
+  return typeof phase === 'string' ? phase : null
+}
 
 function attemptsOf(t: TransitionRecord): number {
   const n = t.detail?.['attempts']

@@ -3,6 +3,7 @@ import type { Queries } from '../store/queries.js'
 import type { SeededRandom } from '../random/seeded-random.js'
 import { failStateOf } from './define-kind.js'
 import { EngineError, EMU_ERR_INJECTED, ValidationError } from './errors.js'
+import { phasesOf } from './phases.js'
 import type { KindRegistry } from './registry.js'
 
 /** What a fault does to the operation it fires on. */
@@ -21,12 +22,14 @@ export interface FaultEffect {
  * A fault rule: which operations it matches and what it does to them, for the
  * next `count` matches (default: every one) or a `rate` of them (default: all).
  * `kind` is an engine kind id (or `*`); `operation` is create, delete or an
- * action name (or `*`); `match.name` may use `*` and `?`.
+ * action name (or `*`); `match.name` may use `*` and `?`. With `match.phase`
+ * the rule fires as a resource enters that phase of the operation, and acts
+ * there: latency added to the phase, stuck in it, or a failure in it.
  */
 export interface FaultRule {
   kind: string
   operation: string
-  match?: { name?: string | undefined; project?: string | undefined } | undefined
+  match?: { name?: string | undefined; project?: string | undefined; phase?: string | undefined } | undefined
   effect: FaultEffect
   count?: number | null | undefined
   rate?: number | null | undefined
@@ -90,8 +93,18 @@ export async function addFault(q: Queries, registry: KindRegistry, rule: FaultRu
     const field = e.stuck ? 'effect.stuck' : 'effect.failLifecycle'
     throw new ValidationError(field, `${field}: ${def!.names[0]} ${rule.operation} is immediate; it has no lifecycle to change`)
   }
-  if (def && op && e.failLifecycle && !failStateOf(def, op)) {
+  const phase = rule.match?.phase
+  if (def && op && e.failLifecycle && !failStateOf(def, op, phase)) {
     throw new ValidationError('effect.failLifecycle', `effect.failLifecycle: ${def.names[0]} has no error state`)
+  }
+  if (phase !== undefined) {
+    const phases = op ? phasesOf(op).map((p) => p.name) : []
+    if (!def || !op) throw new ValidationError('match.phase', 'match.phase: name one kind and one operation that has phases, not *')
+    if (!phases.includes(phase)) {
+      const known = phases.length ? `its phases are ${phases.join(', ')}` : 'it has no phases'
+      throw new ValidationError('match.phase', `match.phase: ${def.names[0]} ${rule.operation} has no phase '${phase}' (${known})`)
+    }
+    if (e.error) throw new ValidationError('effect.error', 'effect.error: a phase is reached in the background, with no request to answer; use failLifecycle to fail it there')
   }
   if (rule.count != null && (!Number.isInteger(rule.count) || rule.count < 1)) throw new ValidationError('count', 'count: must be a whole number of at least 1')
   if (rule.rate != null && !(rule.rate > 0 && rule.rate <= 1)) throw new ValidationError('rate', 'rate: must be above 0 and at most 1')
@@ -113,10 +126,12 @@ export function toFault(r: FaultRecord): Fault {
 export async function fireFault(
   q: Queries,
   random: SeededRandom,
-  at: { kind: string; operation: string; project: string; name: string },
+  at: { kind: string; operation: string; project: string; name: string; phase?: string | undefined },
 ): Promise<FiredFault | undefined> {
   for (const record of await q.faultsFor(at.kind, at.operation)) {
     const f = toFault(record)
+    // NOTE: a rule aimed at a phase fires as a resource enters it; one without, as the operation begins.
+    if (f.match?.phase !== at.phase) continue
     if (f.match?.project !== undefined && f.match.project !== at.project) continue
     if (f.match?.name !== undefined && !globMatches(f.match.name, at.name)) continue
     const fire = f.rate == null || random.float('fault', f.id, f.matched) < f.rate

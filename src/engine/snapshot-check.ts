@@ -36,6 +36,9 @@ export function checkStateDump(registry: KindRegistry, state: StateDump): void {
     if (!def.states.includes(r.status)) {
       throw new ValidationError(`state.resources[${i}].status`, `state.resources[${i}].status: '${r.status}' is not a state of ${r.kind} (${def.states.join(', ')})`)
     }
+    if (r.phase != null && !Object.values(def.operations).some((op) => op.phases?.some((p) => p.name === r.phase))) {
+      throw new ValidationError(`state.resources[${i}].phase`, `state.resources[${i}].phase: '${r.phase}' is not a phase of any ${r.kind} operation`)
+    }
     checkKindData(def, r.data, `state.resources[${i}].data`)
     kinds.set(r.id, r.kind)
   })

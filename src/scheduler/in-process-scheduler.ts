@@ -57,6 +57,8 @@ export class InProcessScheduler implements TransitionRunner {
 
   notify({ dueAt }: ScheduledTransition): void {
     if (this.stopped) return
+    // NOTE: due already (the next phase of an instant operation): the run under way goes round once more for it.
+    if (this.running && dueAt <= this.clock.now()) this.again = true
     if (this.wakeAt !== undefined && this.wakeAt <= dueAt) return
     this.arm(dueAt)
   }

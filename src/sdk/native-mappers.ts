@@ -48,6 +48,7 @@ export function instanceFromWire(w: WireVm): Instance {
     id: w.id,
     name: w.name,
     status: w.status as InstanceStatus,
+    phase: w.phase,
     flavorId: w.flavor_id,
     flavorName: w.flavor,
     imageId: w.image_id,

@@ -30,6 +30,8 @@ export interface Instance {
   id: string
   name: string
   status: InstanceStatus
+  /** The step of a build or reboot under way (`scheduling`, `spawning`…), null otherwise, when the implementation knows it. */
+  phase?: string | null
   flavorId: string
   /** The flavor's name at boot (`m1.small`), when the implementation knows it. */
   flavorName?: string

@@ -31,6 +31,8 @@ export interface ResourcesTable {
   data: string
   created_at: number
   updated_at: number
+  /** The phase of the operation it is in (docs/decisions/0009-phases.md); null between operations. */
+  phase: string | null
   /** The number of the last event that changed it; set as its transaction commits. */
   event_seq: Generated<number>
 }

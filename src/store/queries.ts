@@ -41,19 +41,20 @@ const Q = {
       data: arg(7),
       created_at: arg(8),
       updated_at: arg(9),
+      phase: arg(10),
     }),
   ),
   updateResource: new QueryTemplate((db, arg) =>
     db
       .updateTable('resources')
-      .set({ name: arg(0), status: arg(1), parent_id: arg(2), version: arg(3), data: arg(4), updated_at: arg(5) })
+      .set({ name: arg(0), status: arg(1), parent_id: arg(2), version: arg(3), data: arg(4), updated_at: arg(5), phase: arg(8) })
       .where('id', '=', arg(6))
       .where('version', '=', arg(7)),
   ),
   // NOTE: SQLite rewrites the entries of every index holding a column in SET, changed or not:
   // most writes change only status and data, so they leave name and parent_id out.
   updateResourceState: new QueryTemplate((db, arg) =>
-    db.updateTable('resources').set({ status: arg(0), version: arg(1), data: arg(2), updated_at: arg(3) }).where('id', '=', arg(4)).where('version', '=', arg(5)),
+    db.updateTable('resources').set({ status: arg(0), version: arg(1), data: arg(2), updated_at: arg(3), phase: arg(6) }).where('id', '=', arg(4)).where('version', '=', arg(5)),
   ),
   deleteResource: new QueryTemplate((db, arg) => db.deleteFrom('resources').where('id', '=', arg(0)).where('version', '=', arg(1))),
   nextCounter: new QueryTemplate((db, arg) =>
@@ -79,6 +80,14 @@ const Q = {
   ),
   getTransition: new QueryTemplate((db, arg) => db.selectFrom('transitions').selectAll().where('id', '=', arg(0))),
   deleteTransition: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('id', '=', arg(0))),
+  // NOTE: PostgreSQL only (SQLite has no DELETE in a WITH): one round trip for what applying every transition starts with.
+  takeTransition: new QueryTemplate((db, arg) =>
+    db
+      .with('taken', (db) => db.deleteFrom('transitions').where('id', '=', arg(0)).returning('resource_id'))
+      .selectFrom('resources')
+      .selectAll('resources')
+      .where('id', 'in', (eb) => eb.selectFrom('taken').select('resource_id')),
+  ),
   deleteTransitionsOf: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0))),
   insertEvent: new QueryTemplate((db, arg) =>
     db.insertInto('events').values({
@@ -270,7 +279,7 @@ export class Queries {
   async insertResource(r: Omit<ResourceRecord, 'seq'>): Promise<void> {
     this.cache?.forget(r.id)
     const data = JSON.stringify(r.data)
-    await Q.insertResource.run(this.db, this.dialect, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt])
+    await Q.insertResource.run(this.db, this.dialect, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase])
   }
 
   /** Writes `next` over `prev` only if the stored version is still `prev`'s; false when it moved on. */
@@ -279,8 +288,8 @@ export class Queries {
     const data = JSON.stringify(next.data)
     const result =
       next.name === prev.name && next.parentId === prev.parentId
-        ? await Q.updateResourceState.run(this.db, this.dialect, [next.status, next.version, data, next.updatedAt, next.id, prev.version])
-        : await Q.updateResource.run(this.db, this.dialect, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version])
+        ? await Q.updateResourceState.run(this.db, this.dialect, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
+        : await Q.updateResource.run(this.db, this.dialect, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
     return Number(result.numAffectedRows) === 1
   }
 
@@ -360,6 +369,19 @@ export class Queries {
     return Number((await Q.deleteTransition.run(this.db, this.dialect, [id])).numAffectedRows) === 1
   }
 
+  /**
+   * Removes a due transition and reads its resource, as applying it starts:
+   * undefined when the transition was taken already (by another worker) or
+   * its resource is gone.
+   */
+  async takeTransition(t: Pick<TransitionRecord, 'id' | 'resourceId'>): Promise<ResourceRecord | undefined> {
+    if (this.dialect === 'postgres') {
+      const { rows } = await Q.takeTransition.run<Selectable<ResourcesTable>>(this.db, this.dialect, [t.id])
+      return rows[0] && toResource(rows[0])
+    }
+    return (await this.deleteTransition(t.id)) ? this.getResource(t.resourceId) : undefined
+  }
+
   async deleteTransitionsOf(resourceId: string): Promise<void> {
     await Q.deleteTransitionsOf.run(this.db, this.dialect, [resourceId])
   }
@@ -377,10 +399,8 @@ export class Queries {
     if (events.length === 0) return []
     const numbered: EventRecord[] = []
     if (this.dialect === 'postgres') {
-      // NOTE: the numbering lock below is held through COMMIT; waiting there for the WAL flush (2-3 ms here) would
-      // let one transaction commit at a time. Without the wait a PostgreSQL crash (not a mockcloud one) can lose the
-      // last fraction of a second of changes, never part of one, never out of order. ADR 0007.
-      await sql`set local synchronous_commit to off`.execute(this.db)
+      // NOTE: the numbering lock below is held through COMMIT, which does not wait for the WAL flush: the
+      // store's connections run with synchronous_commit off (openPostgresStore, ADR 0007).
       const { rows } = await Q.advanceEventLog.run<{ last_seq: number }>(this.db, this.dialect, [events.length])
       const first = Number(rows[0]!.last_seq) - events.length + 1
       for (const [i, e] of events.entries()) {
@@ -643,6 +663,7 @@ function toResource(row: Selectable<ResourcesTable>): ResourceRecord {
     project: row.project,
     name: row.name,
     status: row.status,
+    phase: row.phase,
     parentId: row.parent_id,
     version: Number(row.version),
     data: JSON.parse(row.data) as Record<string, unknown>,

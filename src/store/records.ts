@@ -6,6 +6,8 @@ export interface ResourceRecord<D = Record<string, unknown>> {
   project: string
   name: string
   status: string
+  /** The phase of the operation it is in (Nova's task_state); null between operations or in one without phases. */
+  phase: string | null
   parentId: string | null
   version: number
   data: D

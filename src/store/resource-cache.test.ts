@@ -9,6 +9,7 @@ const record = (id: string, version = 1, data: Record<string, unknown> = { note:
   project: 'p',
   name: id,
   status: 'active',
+  phase: null,
   parentId: null,
   version,
   data,

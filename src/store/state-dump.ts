@@ -8,7 +8,7 @@ import type { Queries } from './queries.js'
  */
 export interface StateDump {
   /** Without `event_seq`: event numbers are this store's own (a loaded resource takes the number the history stood at). */
-  resources: Array<Omit<Selectable<ResourcesTable>, 'data' | 'event_seq'> & { data: unknown }>
+  resources: Array<Omit<Selectable<ResourcesTable>, 'data' | 'event_seq' | 'phase'> & { data: unknown; phase?: string | null | undefined }>
   transitions: Array<Omit<Selectable<TransitionsTable>, 'detail'> & { detail: unknown }>
   ip_allocations: Array<{ pool: string; address: string; owner_id: string }>
   refs: Array<{ from_id: string; to_id: string; relation: string }>
@@ -70,7 +70,7 @@ export async function loadState(q: Queries, dump: StateDump): Promise<void> {
     for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH))
   }
   const { lastSeq } = await q.eventLog()
-  await insert(dump.resources, (c) => db.insertInto('resources').values(c.map((r) => ({ ...r, data: JSON.stringify(r.data), event_seq: lastSeq }))).execute())
+  await insert(dump.resources, (c) => db.insertInto('resources').values(c.map((r) => ({ ...r, phase: r.phase ?? null, data: JSON.stringify(r.data), event_seq: lastSeq }))).execute())
   await insert(dump.transitions, (c) =>
     db
       .insertInto('transitions')

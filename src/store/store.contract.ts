@@ -14,6 +14,7 @@ const resource = (id: string, over: Partial<ResourceRecord> = {}): Omit<Resource
   project: 'p',
   name: id,
   status: 'building',
+  phase: 'spawning',
   parentId: null,
   version: 1,
   data: { nested: { a: [1, 2] }, text: 'é ✓' },

@@ -14,6 +14,7 @@ import type { Call, CallsQuery, Clock, Config, ConfigBody, Event, EventHistory, 
  * { kind: 'vm', operation: 'create', match: { name: 'web-*' }, effect: { error: { status: 503, message: 'no capacity' } }, count: 1 }
  * { kind: 'volume', operation: 'attach', effect: { stuck: true } }
  * { kind: 'vm', operation: 'create', effect: { fail_lifecycle: true }, rate: 0.5 }
+ * { kind: 'vm', operation: 'create', match: { phase: 'networking' }, effect: { stuck: true } }
  */
 export type FaultRule = Static<typeof FaultRuleBody>
 /** A rule as stored, with its id and how often it matched and fired. */

@@ -17,9 +17,23 @@ function prodCreated(env: string, seq: number) {
     from_status: null,
     to_status: 'active',
     version: 1,
-    resource: { id: env, kind: 'environment', project: 'default', name: 'prod', status: 'active', parent_id: null, version: 1, data: expect.objectContaining({ cidr: expect.any(String) }), created_at: at, updated_at: at },
+    resource: { id: env, kind: 'environment', project: 'default', name: 'prod', status: 'active', phase: null, parent_id: null, version: 1, data: expect.objectContaining({ cidr: expect.any(String) }), created_at: at, updated_at: at },
   }
 }
+
+/**
+ * The events of one VM build, as [type, to_status, phase]: created in its
+ * first phase (scheduling), a change into each next phase (still building),
+ * then active, out of any phase.
+ */
+const BUILD = [
+  ['created', 'building', 'scheduling'],
+  ['changed', 'building', 'networking'],
+  ['changed', 'building', 'block_device_mapping'],
+  ['changed', 'building', 'spawning'],
+  ['changed', 'active', null],
+]
+const step = (e: any) => [e.type, e.to_status, e.resource.phase]
 
 let t: TestApp
 let base: string
@@ -41,6 +55,19 @@ async function nextMatching<T>(next: () => Promise<T>, pred: (e: T) => boolean):
   }
 }
 
+/** The events of a stream up to and including the one a build ends with (to_status no longer building); none skipped. */
+async function throughBuild(next: () => Promise<any>): Promise<any[]> {
+  const events = []
+  for (;;) {
+    const e = await next()
+    events.push(e)
+    if (e.to_status !== 'building') return events
+  }
+}
+
+/** An SSE stream's next event, its data parsed. */
+const dataOf = (sse: { next(): Promise<SseEvent> }) => async () => JSON.parse((await sse.next()).data!)
+
 describe('GET /_mockcloud/events (server-sent events)', () => {
   it('streams every state change as it commits, with its seq as the event id', async () => {
     const sse = await openSse(`${base}/_mockcloud/events`)
@@ -58,9 +85,15 @@ describe('GET /_mockcloud/events (server-sent events)', () => {
     const isVm = (e: SseEvent) => JSON.parse(e.data!).resource_id === vm.id
     expect(JSON.parse((await nextMatching(sse.next, isVm)).data!)).toMatchObject({ kind: 'vm', type: 'created', to_status: 'building' })
     await t.advance(2_000)
+    // The build passes through its phases (200, 400, 200 and 1200 ms of the 2 s), each a change that stays building.
+    for (const [phase, version, ms] of [['networking', 2, 200], ['block_device_mapping', 3, 600], ['spawning', 4, 800]] as const) {
+      const moved = await nextMatching(sse.next, isVm)
+      expect(moved).toMatchObject({ id: String(JSON.parse(moved.data!).seq), event: 'changed' })
+      expect(JSON.parse(moved.data!)).toMatchObject({ type: 'changed', operation: 'create', from_status: 'building', to_status: 'building', version, at: new Date(T0 + ms).toISOString(), resource: { status: 'building', phase, version } })
+    }
     const built = await nextMatching(sse.next, isVm)
     expect(built.event).toBe('changed')
-    expect(JSON.parse(built.data!)).toMatchObject({ type: 'changed', from_status: 'building', to_status: 'active', version: 2, at: new Date(T0 + 2_000).toISOString() })
+    expect(JSON.parse(built.data!)).toMatchObject({ type: 'changed', operation: 'create', from_status: 'building', to_status: 'active', version: 5, at: new Date(T0 + 2_000).toISOString(), resource: { status: 'active', phase: null } })
     await t.call('DELETE', `/api/v1/vms/${vm.id}`)
     await t.advance(60_000)
     expect(JSON.parse((await nextMatching(sse.next, isVm)).data!)).toMatchObject({ type: 'changed', to_status: 'deleting' })
@@ -94,9 +127,11 @@ describe('GET /_mockcloud/events (server-sent events)', () => {
     await t.call('POST', '/api/v1/volumes', { name: 'nor-this', size_gb: 1 }, { 'x-project-id': 'acme' })
     const { body: vm } = await t.call('POST', '/api/v1/vms', { name: 'this', environment_id: theirs }, { 'x-project-id': 'acme' })
     await t.advance(2_000)
-    const first = JSON.parse((await sse.next()).data!)
-    expect(first).toMatchObject({ project: 'acme', kind: 'vm', resource_id: vm.id, name: 'this', type: 'created' })
-    expect(JSON.parse((await sse.next()).data!)).toMatchObject({ resource_id: vm.id, to_status: 'active' })
+    const events = await throughBuild(dataOf(sse))
+    expect(events[0]).toMatchObject({ project: 'acme', kind: 'vm', resource_id: vm.id, name: 'this', type: 'created' })
+    // Nothing else in between: every event until the build ends is this VM's.
+    for (const e of events) expect(e).toMatchObject({ project: 'acme', kind: 'vm', resource_id: vm.id })
+    expect(events.map(step)).toEqual(BUILD)
   })
 
   it('accepts any name of a kind (server, instance) and answers 400 for an unknown one', async () => {
@@ -147,7 +182,7 @@ describe('GET /_mockcloud/events (server-sent events)', () => {
 })
 
 describe('replaying the history: ?after=, Last-Event-ID, /_mockcloud/events/history', () => {
-  /** Creates a VM and builds it: events created (building), changed (active). */
+  /** Creates a VM and builds it: the events of BUILD. */
   async function builtVm(env: string, name: string): Promise<string> {
     const { body: vm } = await t.call('POST', '/api/v1/vms', { name, environment_id: env })
     await t.advance(2_000)
@@ -161,18 +196,12 @@ describe('replaying the history: ?after=, Last-Event-ID, /_mockcloud/events/hist
     const web = await builtVm(env, 'web')
     const sse = await openSse(`${base}/_mockcloud/events?after=${mark}&kind=vm`)
     cleanups.push(sse.close)
-    const replayed = [JSON.parse((await sse.next()).data!), JSON.parse((await sse.next()).data!)]
-    expect(replayed.map((e) => [e.resource_id, e.type, e.to_status])).toEqual([
-      [web, 'created', 'building'],
-      [web, 'changed', 'active'],
-    ])
-    expect(replayed[1].resource).toMatchObject({ id: web, kind: 'vm', name: 'web', status: 'active', version: 2, data: expect.objectContaining({ flavorId: expect.any(String) }) })
+    const replayed = await throughBuild(dataOf(sse))
+    expect(replayed.map((e) => [e.resource_id, ...step(e)])).toEqual(BUILD.map((s) => [web, ...s]))
+    expect(replayed.at(-1).resource).toMatchObject({ id: web, kind: 'vm', name: 'web', status: 'active', phase: null, version: 5, data: expect.objectContaining({ flavorId: expect.any(String) }) })
     const db = await builtVm(env, 'db')
-    const live = [JSON.parse((await sse.next()).data!), JSON.parse((await sse.next()).data!)]
-    expect(live.map((e) => [e.resource_id, e.to_status])).toEqual([
-      [db, 'building'],
-      [db, 'active'],
-    ])
+    const live = await throughBuild(dataOf(sse))
+    expect(live.map((e) => [e.resource_id, ...step(e)])).toEqual(BUILD.map((s) => [db, ...s]))
     const seqs = [...replayed, ...live].map((e) => e.seq)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
     expect(seqs[0]).toBeGreaterThan(mark)
@@ -182,15 +211,17 @@ describe('replaying the history: ?after=, Last-Event-ID, /_mockcloud/events/hist
     const env = await environment(t, 'prod')
     const first = await openSse(`${base}/_mockcloud/events?kind=vm`)
     const web = await builtVm(env, 'web')
-    await first.next()
-    const seen = await first.next()
+    // The client saw the build to its end (through its phases), then went away.
+    let seen: SseEvent
+    do seen = await first.next()
+    while (JSON.parse(seen.data!).to_status === 'building')
     first.close()
     const away = await builtVm(env, 'away')
     const again = await openSse(`${base}/_mockcloud/events?kind=vm`, { 'last-event-id': seen.id! })
     cleanups.push(again.close)
     expect(JSON.parse(seen.data!)).toMatchObject({ resource_id: web, to_status: 'active' })
-    expect(JSON.parse((await again.next()).data!)).toMatchObject({ resource_id: away, type: 'created' })
-    expect(JSON.parse((await again.next()).data!)).toMatchObject({ resource_id: away, to_status: 'active' })
+    const missed = await throughBuild(dataOf(again))
+    expect(missed.map((e) => [e.resource_id, ...step(e)])).toEqual(BUILD.map((s) => [away, ...s]))
   })
 
   it('each resource holds the number of the last event that changed it (what a Kubernetes face shows as resourceVersion)', async () => {
@@ -202,8 +233,10 @@ describe('replaying the history: ?after=, Last-Event-ID, /_mockcloud/events/hist
     expect(created.eventSeq).toBe(first.seq)
     expect((await engine.get('default', 'compute.server', created.id)).eventSeq).toBe(first.seq)
     await t.advance(2_000)
-    const [, built] = await history()
-    expect(built).toMatchObject({ to_status: 'active' })
+    const all = await history()
+    expect(all.map(step)).toEqual(BUILD)
+    const built = all.at(-1)
+    expect(built).toMatchObject({ to_status: 'active', version: 5 })
     expect((await engine.get('default', 'compute.server', created.id)).eventSeq).toBe(built.seq)
   })
 
@@ -213,25 +246,41 @@ describe('replaying the history: ?after=, Last-Event-ID, /_mockcloud/events/hist
     const web = await builtVm(env, 'web')
     const ws = await openWs(`${base.replace(/^http/, 'ws')}/_mockcloud/events/ws?after=${mark}&kind=vm`)
     cleanups.push(ws.close)
-    expect(await ws.next()).toMatchObject({ resource_id: web, type: 'created' })
-    expect(await ws.next()).toMatchObject({ resource_id: web, type: 'changed', to_status: 'active' })
+    const replayed = await throughBuild(() => ws.next())
+    expect(replayed.map((e) => [e.resource_id, ...step(e)])).toEqual(BUILD.map((s) => [web, ...s]))
+    expect(replayed[0].seq).toBeGreaterThan(mark)
   })
 
   it('pages through the kept history as JSON, filtered, with where to follow on from', async () => {
     const env = await environment(t, 'prod')
     const mark = await latest()
     const ids = [await builtVm(env, 'a'), await builtVm(env, 'b')]
-    const page1 = (await t.call('GET', `/_mockcloud/events/history?after=${mark}&kind=vm&limit=3`)).body
-    expect(page1.items.map((e: any) => [e.resource_id, e.to_status])).toEqual([
-      [ids[0], 'building'],
-      [ids[0], 'active'],
-      [ids[1], 'building'],
+    const page = async (after: number) => (await t.call('GET', `/_mockcloud/events/history?after=${after}&kind=vm&limit=3`)).body
+    const row = (e: any) => [e.resource_id, e.to_status, e.resource.phase]
+    // Each build is 5 events (BUILD): 10 in all, in pages of 3.
+    const page1 = await page(mark)
+    expect(page1.items.map(row)).toEqual([
+      [ids[0], 'building', 'scheduling'],
+      [ids[0], 'building', 'networking'],
+      [ids[0], 'building', 'block_device_mapping'],
     ])
     expect(page1.last_seq).toBe(await latest())
     expect(page1.floor).toBe(0)
-    const page2 = (await t.call('GET', `/_mockcloud/events/history?after=${page1.next_after}&kind=vm&limit=3`)).body
-    expect(page2.items.map((e: any) => [e.resource_id, e.to_status])).toEqual([[ids[1], 'active']])
-    expect(page2.next_after).toBeNull()
+    const page2 = await page(page1.next_after)
+    expect(page2.items.map(row)).toEqual([
+      [ids[0], 'building', 'spawning'],
+      [ids[0], 'active', null],
+      [ids[1], 'building', 'scheduling'],
+    ])
+    const page3 = await page(page2.next_after)
+    expect(page3.items.map(row)).toEqual([
+      [ids[1], 'building', 'networking'],
+      [ids[1], 'building', 'block_device_mapping'],
+      [ids[1], 'building', 'spawning'],
+    ])
+    const page4 = await page(page3.next_after)
+    expect(page4.items.map(row)).toEqual([[ids[1], 'active', null]])
+    expect(page4.next_after).toBeNull()
   })
 
   it('a number the history no longer reaches is 410 Gone, one not yet handed out is 400; both name after', async () => {
@@ -276,8 +325,12 @@ describe('GET /_mockcloud/events/ws (WebSocket)', () => {
     await t.call('POST', '/api/v1/vms', { name: 'not-this', environment_id: env })
     const { body: vm } = await t.call('POST', '/api/v1/vms', { name: 'this', environment_id: theirs }, { 'x-project-id': 'acme' })
     await t.advance(2_000)
-    expect(await acmeVms.next()).toMatchObject({ project: 'acme', kind: 'vm', resource_id: vm.id, type: 'created', to_status: 'building' })
-    expect(await acmeVms.next()).toMatchObject({ resource_id: vm.id, type: 'changed', from_status: 'building', to_status: 'active' })
+    const events = await throughBuild(() => acmeVms.next())
+    expect(events[0]).toMatchObject({ project: 'acme', kind: 'vm', resource_id: vm.id, type: 'created', to_status: 'building' })
+    // Nothing else in between: every event until the build ends is this VM's.
+    for (const e of events) expect(e).toMatchObject({ project: 'acme', kind: 'vm', resource_id: vm.id })
+    expect(events.map(step)).toEqual(BUILD)
+    expect(events.at(-1)).toMatchObject({ type: 'changed', from_status: 'building', to_status: 'active' })
   })
 
   it('refuses bad filters with 400 before upgrading', async () => {

@@ -149,9 +149,10 @@ describe('GET and POST /_mockcloud/snapshot', () => {
     const snap = res.body
     expect(snap).toMatchObject({ format: 'mockcloud-snapshot', version: 1, clock_ms: T0 + 500, taken_at: '2026-01-01T00:00:00.500Z' })
     expect(snap.state.resources).toHaveLength(await rows(t, 'resources'))
-    expect(snap.state.resources.find((r: { id: string }) => r.id === vm.id)).toMatchObject({ kind: 'compute.server', project: 'default', name: 'web', status: 'building', version: 1 })
+    // 500 ms into its 2 s build the VM is networking (200..600 ms; scheduling took 0..200 ms): pending is the end of that phase.
+    expect(snap.state.resources.find((r: { id: string }) => r.id === vm.id)).toMatchObject({ kind: 'compute.server', project: 'default', name: 'web', status: 'building', phase: 'networking', version: 2 })
     expect(snap.state.transitions).toEqual([
-      expect.objectContaining({ resource_id: vm.id, operation: 'create', due_at: T0 + 2_000, expected_version: 1, outcome: 'complete' }),
+      expect.objectContaining({ resource_id: vm.id, operation: 'create', due_at: T0 + 600, expected_version: 2, outcome: 'complete', detail: { phase: 'networking', plan: [[200, 0], [1_200, 0]] } }),
     ])
     expect(snap.state.faults).toEqual([expect.objectContaining({ kind: 'volume.volume', operation: 'create', remaining: 3, matched: 0, fired: 0 })])
     expect(snap.state.ip_allocations.some((a: { owner_id: string; address: string }) => a.address === vm.ip_address)).toBe(true)

@@ -185,7 +185,7 @@ describe('the README shell examples, as printed', () => {
     const sh = spawnIn(ROOT, 'bash', ['-c', `set -euo pipefail\n${block('control')}`])
     expect(await sh.exited, sh.output()).toBe(0)
     const lines = sh.output().trim().split('\n')
-    expect(lines).toEqual(['1', expect.stringMatching(/^\d{4}-\d\d-\d\dT/), '"error"', '1', expect.stringMatching(/^wrote \d+ resources and 0 pending transitions to \/tmp\/state\.json$/), expect.stringMatching(new RegExp(`^removed \\d+ resources from http://localhost:${port(4602)}$`))])
+    expect(lines).toEqual(['1', expect.stringMatching(/^\d{4}-\d\d-\d\dT/), '"error"', '{"phase":"networking"}', '["building","networking"]', '2', expect.stringMatching(/^wrote \d+ resources and 0 pending transitions to \/tmp\/state\.json$/), expect.stringMatching(new RegExp(`^removed \\d+ resources from http://localhost:${port(4602)}$`))])
     rmSync('/tmp/state.json', { force: true })
   }, 60_000)
 

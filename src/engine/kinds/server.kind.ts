@@ -41,6 +41,9 @@ export interface CreateServerInput {
 /**
  * A VM (Nova server). building -> active | error; stop -> stopping -> stopped;
  * start -> starting -> active; reboot -> rebooting -> active; delete -> deleting -> gone.
+ * A build passes through Nova's task states (scheduling, networking,
+ * block_device_mapping, spawning) and fails, by its own failure rate, while
+ * spawning, as Nova's builds mostly do; a reboot is pending, then started.
  */
 export const serverKind = defineKind<ServerData>({
   id: 'compute.server',
@@ -48,10 +51,31 @@ export const serverKind = defineKind<ServerData>({
   names: ['vm', 'server', 'instance'],
   states: ['building', 'active', 'stopping', 'stopped', 'starting', 'rebooting', 'deleting', 'error'],
   operations: {
-    create: { via: 'building', to: 'active', failTo: 'error', timing: PROVISION },
+    create: {
+      via: 'building',
+      to: 'active',
+      failTo: 'error',
+      timing: PROVISION,
+      // NOTE: shares of the build: most of it is the hypervisor spawning the guest.
+      phases: [
+        { name: 'scheduling', share: 0.1 },
+        { name: 'networking', share: 0.2 },
+        { name: 'block_device_mapping', share: 0.1 },
+        { name: 'spawning', share: 0.6 },
+      ],
+    },
     stop: { from: ['active'], via: 'stopping', to: 'stopped', timing: QUICK_CHANGE },
     start: { from: ['stopped'], via: 'starting', to: 'active', timing: QUICK_CHANGE },
-    reboot: { from: ['active'], via: 'rebooting', to: 'active', timing: QUICK_CHANGE },
+    reboot: {
+      from: ['active'],
+      via: 'rebooting',
+      to: 'active',
+      timing: QUICK_CHANGE,
+      phases: [
+        { name: 'reboot_pending', share: 0.2 },
+        { name: 'reboot_started', share: 0.8 },
+      ],
+    },
     delete: { from: '*', via: 'deleting', to: null, timing: TEARDOWN },
   },
   // NOTE: what Nova lists filter on (?flavor=, ?image=, ?ip=, key pairs).

@@ -54,7 +54,11 @@ export function faultToWire(registry: KindRegistry, f: Fault): Static<typeof S.F
     id: f.id,
     kind: kindName(registry, f.kind),
     operation: f.operation,
-    match: { ...(f.match?.name !== undefined ? { name: f.match.name } : {}), ...(f.match?.project !== undefined ? { project: f.match.project } : {}) },
+    match: {
+      ...(f.match?.name !== undefined ? { name: f.match.name } : {}),
+      ...(f.match?.project !== undefined ? { project: f.match.project } : {}),
+      ...(f.match?.phase !== undefined ? { phase: f.match.phase } : {}),
+    },
     effect: {
       ...(e.error ? { error: e.error } : {}),
       ...(e.latencyMs !== undefined ? { latency_ms: e.latencyMs } : {}),
@@ -95,6 +99,7 @@ export function eventToWire(registry: KindRegistry, e: EventRecord) {
       project: e.resource.project,
       name: e.resource.name,
       status: e.resource.status,
+      phase: e.resource.phase,
       parent_id: e.resource.parentId,
       version: e.resource.version,
       data: e.resource.data,

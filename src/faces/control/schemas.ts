@@ -34,7 +34,13 @@ export const FaultRuleBody = Type.Object(
     operation: Type.String({ minLength: 1, maxLength: 64, description: 'create, delete, or an action (stop, attach...), or *' }),
     match: Type.Optional(
       Type.Object(
-        { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Name, with * and ? wildcards' })), project: Type.Optional(ProjectId) },
+        {
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Name, with * and ? wildcards' })),
+          project: Type.Optional(ProjectId),
+          phase: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, description: 'A phase of the operation (vm create: scheduling, networking, block_device_mapping, spawning): the rule fires as a resource enters it and acts there' }),
+          ),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -49,7 +55,7 @@ export const Fault = Type.Object({
   id: Int,
   kind: Text,
   operation: Text,
-  match: Type.Object({ name: Type.Optional(Text), project: Type.Optional(Text) }),
+  match: Type.Object({ name: Type.Optional(Text), project: Type.Optional(Text), phase: Type.Optional(Text) }),
   effect: Type.Object({
     error: Type.Optional(Type.Object({ status: Int, message: Text })),
     latency_ms: Type.Optional(Int),
@@ -124,6 +130,8 @@ const ResourceRow = Type.Object(
     project: Type.String({ minLength: 1 }),
     name: Text,
     status: Type.String({ minLength: 1 }),
+    // NOTE: optional: snapshots from before phases have none.
+    phase: Type.Optional(Nullable(Type.String({ minLength: 1 }))),
     parent_id: Nullable(Text),
     version: Type.Integer({ minimum: 1, maximum: INT4_MAX }),
     data: Type.Record(Type.String(), Json),
@@ -256,6 +264,7 @@ export const Event = Type.Object({
         project: Text,
         name: Text,
         status: Text,
+        phase: Nullable(Text),
         parent_id: Nullable(Text),
         version: Int,
         data: Json,

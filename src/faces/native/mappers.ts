@@ -84,6 +84,7 @@ export function vmToWire(r: ResourceRecord<ServerData>): Static<typeof S.Vm> {
     image: d.imageName,
     image_id: d.imageId,
     status: r.status,
+    phase: r.phase,
     ip_address: d.ipAddress,
     security_group_ids: d.securityGroupIds,
     key_name: d.keyName,

@@ -122,6 +122,7 @@ export const Vm = Type.Object({
   image: Type.String(),
   image_id: Type.String(),
   status: Type.String(),
+  phase: Nullable(Type.String({ description: 'The step of a build or reboot under way (scheduling, networking, block_device_mapping, spawning; reboot_pending, reboot_started); null otherwise' })),
   ip_address: Type.String(),
   security_group_ids: Type.Array(Type.String()),
   key_name: Nullable(Type.String()),
