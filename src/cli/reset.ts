@@ -6,21 +6,23 @@ interface ResetOptions {
   url: string
   controlKey?: string
   project?: string
+  scope?: string
 }
 
 /** `mockcloud reset`: POST /_mockcloud/reset on a running mockcloud. */
 export function resetCommand(): Command {
   return new Command('reset')
     .description(
-      "forget every resource of a running mockcloud (or one project's), with their addresses, pending transitions and events; seeded flavors, images and the public network stay, and a full reset also removes the fault rules",
+      "forget every resource of a running mockcloud (or one project's, or one scope's), with their addresses and pending transitions; seeded flavors, images and the public network stay, and a full reset also removes the fault rules and the event history",
     )
-    .addOption(new Option('--project <project>', 'reset only this project'))
+    .addOption(new Option('--project <project>', 'reset only this project').conflicts('scope'))
+    .addOption(new Option('--scope <scope>', 'reset only this scope and those it holds: a project id, cluster:NAME, cluster:NAME/NAMESPACE or pool:NAME'))
     .addOption(urlOption())
     .addOption(controlKeyOption('send'))
     .action(async (opts: ResetOptions) => {
-      const body = opts.project === undefined ? {} : { project: opts.project }
+      const body = opts.project !== undefined ? { project: opts.project } : opts.scope !== undefined ? { scope: opts.scope } : {}
       const { removed } = await controlRequest<{ removed: number }>({ url: opts.url, controlKey: opts.controlKey }, 'POST', 'reset', body)
-      const scope = opts.project === undefined ? '' : ` of project ${opts.project}`
+      const scope = opts.project !== undefined ? ` of project ${opts.project}` : opts.scope !== undefined ? ` of ${opts.scope}` : ''
       process.stdout.write(`removed ${removed} resource${removed === 1 ? '' : 's'}${scope} from ${opts.url}\n`)
     })
 }

@@ -15,6 +15,7 @@ interface ClientOptions {
 
 interface ExportOptions extends ClientOptions {
   out?: string
+  scope?: string
 }
 
 /**
@@ -29,14 +30,15 @@ export function snapshotCommand(): Command {
     withTarget(new Command('export'))
       .description('write a snapshot of a running mockcloud (GET /_mockcloud/snapshot), or of a database with --db')
       .addOption(new Option('--out <file>', 'write the snapshot to this file (default: standard output)'))
+      .addOption(new Option('--scope <scope>', 'only this scope and those it holds: a project id, cluster:NAME, cluster:NAME/NAMESPACE or pool:NAME (importing it replaces that scope only)'))
       .action(async (opts: ExportOptions, cmd: Command) => {
         const db = dbOf(opts, cmd)
         let snap: Snapshot
         if (db) {
           const { exportSnapshot } = await import('../engine/state-control.js')
-          snap = await offline(db, { mustExist: true, doing: `cannot export ${withoutPassword(db)}` }, (rt) => exportSnapshot(rt.engine))
+          snap = await offline(db, { mustExist: true, doing: `cannot export ${withoutPassword(db)}` }, (rt) => exportSnapshot(rt.engine, { scope: opts.scope }))
         } else {
-          snap = await controlRequest<Snapshot>(target(opts), 'GET', 'snapshot')
+          snap = await controlRequest<Snapshot>(target(opts), 'GET', opts.scope === undefined ? 'snapshot' : `snapshot?scope=${encodeURIComponent(opts.scope)}`)
         }
         if (!opts.out) {
           process.stdout.write(`${JSON.stringify(snap, null, 2)}\n`)

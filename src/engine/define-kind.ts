@@ -4,6 +4,7 @@ import type { Queries } from '../store/queries.js'
 import type { EngineTx } from './engine-tx.js'
 import { checkPhases, type PhasedOperation } from './phases.js'
 import type { QuotaAmounts } from './quotas.js'
+import type { ScopeType } from './scope.js'
 import type { TimingDeclaration } from './timing.js'
 
 /**
@@ -63,6 +64,8 @@ export interface KindDef<D = Record<string, unknown>> {
   data: TSchema
   states: readonly string[]
   operations: Record<string, OperationDef>
+  /** The type of scope its resources live in (default `project`): see ScopeType. */
+  scope?: ScopeType
   /** Whether resources of the shared scope (flavors, images, the public network) are visible to every project. */
   shared?: boolean
   /** What `engine.update` may change; by default the name only. */

@@ -6,7 +6,7 @@ import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } 
 import { fireFault, InjectedFaultError, type FiredFault } from './faults.js'
 import { failPhaseOf, phasesOf, phaseStatus, runningStatuses } from './phases.js'
 import type { KindRegistry } from './registry.js'
-import { SHARED_PROJECT } from './scope.js'
+import { parseScope, SHARED_PROJECT } from './scope.js'
 import { amountsOf, countUsage, effectiveLimits, QuotaExceededError, type QuotaAmounts, type QuotaLimits, type QuotaName } from './quotas.js'
 import type { Timing } from './timing.js'
 
@@ -147,8 +147,13 @@ export class EngineTx {
    * schedules the operation's completion when it is asynchronous.
    */
   async create<D>(kind: string, r: { id?: string; project: string; name: string; parentId?: string | null; data: D }): Promise<ResourceRecord<D>> {
-    const op = this.kind(kind).operations.create
+    const def = this.kind(kind)
+    const op = def.operations.create
     if (!op || op.to === null) throw new Error(`${kind} declares no create operation`)
+    const type = def.scope ?? 'project'
+    if (r.project !== SHARED_PROJECT && parseScope(r.project).type !== type) {
+      throw new ValidationError('scope', `scope: a ${labelOf(def)} lives in a ${type}, not in '${r.project}'`)
+    }
     await this.checkNameFree(kind, r.project, r.name)
     const first = phasesOf(op)[0]
     const res: ResourceRecord<D> = {
@@ -254,19 +259,7 @@ export class EngineTx {
       throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
     }
     await this.countQuota(res as ResourceRecord, -1)
-    await this.log({
-      at: this.now,
-      project: res.project,
-      kind: res.kind,
-      resourceId: res.id,
-      name: res.name,
-      type: 'deleted',
-      operation,
-      fromStatus: res.status,
-      toStatus: null,
-      version: res.version + 1,
-      resource: res as ResourceRecord,
-    })
+    this.recordRemoved(res as ResourceRecord, operation)
   }
 
   /**
@@ -306,6 +299,28 @@ export class EngineTx {
    * itself acts on its first phase (latency, stuck), or fails it in its
    * failure phase, carried there from phase to phase.
    */
+  /** Records that a resource came in with a snapshot of its scope. */
+  recordLoaded(res: ResourceRecord): void {
+    this.pendingEvents.push({ at: this.now, project: res.project, kind: res.kind, resourceId: res.id, name: res.name, type: 'created', operation: 'snapshot', fromStatus: null, toStatus: res.status, version: res.version, resource: res })
+  }
+
+  /** Records that a resource went: deleted, or removed with its scope by a reset. */
+  recordRemoved(res: ResourceRecord, operation: string): void {
+    this.pendingEvents.push({
+      at: this.now,
+      project: res.project,
+      kind: res.kind,
+      resourceId: res.id,
+      name: res.name,
+      type: 'deleted',
+      operation,
+      fromStatus: res.status,
+      toStatus: null,
+      version: res.version + 1,
+      resource: res,
+    })
+  }
+
   private async schedule<D>(res: ResourceRecord<D>, operation: string, faults: FiredFault[]): Promise<void> {
     const end = this.planEnd(res, operation, faults, null)
     if (end) await this.insertEnd(res, operation, end)

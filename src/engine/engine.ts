@@ -11,7 +11,7 @@ import type { EventBus } from './event-bus.js'
 import { DEFAULT_EVENT_RETENTION, EventHistory } from './event-history.js'
 import { InjectedFaultError } from './faults.js'
 import type { KindRegistry } from './registry.js'
-import { SHARED_PROJECT } from './scope.js'
+import { scopeChain, SHARED_PROJECT } from './scope.js'
 import type { Timing } from './timing.js'
 import type { QuotaLimits } from './quotas.js'
 import { applyUpdate, type UpdateChange } from './update.js'
@@ -45,8 +45,10 @@ export interface ListOptions {
   cursor?: string | undefined
   /** Include the shared scope (seeded flavors, images, the public network) where the kind has one. */
   includeShared?: boolean
-  /** List every scope, not only the caller's (an admin's `all_tenants`, `kubectl --all-namespaces`). */
+  /** List every scope, not only the caller's (an admin's `all_tenants`). */
   allScopes?: boolean | undefined
+  /** List the scope given and every scope it holds (a cluster's namespaces: `kubectl get vm --all-namespaces`). */
+  withinScope?: boolean | undefined
   /** Equality on data fields the kind declares in `filters`, e.g. `{ deviceId: id }`; null matches a missing or null field. */
   where?: Readonly<Record<string, string | number | boolean | null>> | undefined
   /** Sort by a column (default: creation order); ties by creation order, in the same direction. */
@@ -120,8 +122,8 @@ export class Engine {
   ): Promise<{ value: Exclude<T, InjectedFaultError>; ranDue: boolean }> {
     let tx!: EngineTx
     const value = await this.store.transaction(async (q) => {
-      // NOTE: first, before any read: a reset of the scope (which takes it exclusively) waits for this, or this for it.
-      if (opts.scope !== undefined) await q.lock(scopeLock(opts.scope), 'shared')
+      // NOTE: first, before any read: a reset of the scope, or of one holding it (which takes it exclusively), waits for this, or this for it.
+      if (opts.scope !== undefined) for (const s of scopeChain(opts.scope)) await q.lock(scopeLock(s), 'shared')
       tx = new EngineTx(q, this, opts.at ?? this.clock.now())
       const value = await fn(tx)
       await tx.settleQuotas()
@@ -166,7 +168,7 @@ export class Engine {
   async list(project: string, kind: string, opts: ListOptions = {}): Promise<Page<ResourceRecord>> {
     const def = this.registry.get(kind)
     const limit = Math.min(opts.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    const projects = opts.allScopes ? undefined : def.shared && opts.includeShared !== false ? [project, SHARED_PROJECT] : [project]
+    const projects = opts.allScopes || opts.withinScope ? undefined : def.shared && opts.includeShared !== false ? [project, SHARED_PROJECT] : [project]
     const data = Object.entries(opts.where ?? {}).map(([field, value]) => {
       if (!def.filters?.includes(field)) {
         throw new ValidationError(field, `${field}: ${labelOf(def)}s cannot be filtered by it` + (def.filters?.length ? ` (they can by ${def.filters.join(', ')})` : ''))
@@ -179,6 +181,7 @@ export class Engine {
     const rows = await this.store.read.listResources({
       kind,
       projects,
+      within: opts.withinScope && !opts.allScopes ? project : undefined,
       status: opts.status,
       name: opts.name,
       parentId: opts.parentId,

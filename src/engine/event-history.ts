@@ -1,3 +1,4 @@
+import { isWithin } from './scope.js'
 import type { EventRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'
 import { HistoryExpiredError, ValidationError } from './errors.js'
@@ -5,7 +6,10 @@ import type { EventBus } from './event-bus.js'
 
 /** Which events a reader wants: of some projects (scopes) and kinds; all when left out. */
 export interface EventFilter {
+  /** Scopes whose events to keep, exactly. */
   projects?: readonly string[] | undefined
+  /** Keep the events of this scope and of those it holds (a cluster and its namespaces). */
+  within?: string | undefined
   kinds?: readonly string[] | undefined
 }
 
@@ -49,7 +53,7 @@ export class EventHistory {
    * and a ValidationError naming `after` for a number not handed out yet.
    */
   async replay(afterSeq: number, filter: EventFilter = {}, limit = PAGE, upToSeq?: number): Promise<EventRecord[]> {
-    const events = await this.store.read.listEvents({ afterSeq, upToSeq, projects: filter.projects, kinds: filter.kinds, limit })
+    const events = await this.store.read.listEvents({ afterSeq, upToSeq, projects: filter.projects, within: filter.within, kinds: filter.kinds, limit })
     // NOTE: read after the events: a prune between the two reads is seen here, not missed.
     const { lastSeq, floor } = await this.position()
     if (afterSeq < floor) throw new HistoryExpiredError(afterSeq, floor)
@@ -147,5 +151,6 @@ export class EventHistory {
 function matcher(filter: EventFilter): (e: EventRecord) => boolean {
   const projects = filter.projects && new Set(filter.projects)
   const kinds = filter.kinds && new Set(filter.kinds)
-  return (e) => (!projects || projects.has(e.project)) && (!kinds || kinds.has(e.kind))
+  const within = filter.within
+  return (e) => (!projects || projects.has(e.project)) && (within === undefined || isWithin(e.project, within)) && (!kinds || kinds.has(e.kind))
 }

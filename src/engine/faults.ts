@@ -4,6 +4,7 @@ import type { SeededRandom } from '../random/seeded-random.js'
 import { failStateOf } from './define-kind.js'
 import { EngineError, EMU_ERR_INJECTED, ValidationError } from './errors.js'
 import { phasesOf } from './phases.js'
+import { isWithin, parseScope } from './scope.js'
 import type { KindRegistry } from './registry.js'
 
 /** What a fault does to the operation it fires on. */
@@ -25,11 +26,13 @@ export interface FaultEffect {
  * action name (or `*`); `match.name` may use `*` and `?`. With `match.phase`
  * the rule fires as a resource enters that phase of the operation, and acts
  * there: latency added to the phase, stuck in it, or a failure in it.
+ * `match.scope` matches resources in that scope or in one it holds (every
+ * namespace of `cluster:dev`); `match.project`, in that scope exactly.
  */
 export interface FaultRule {
   kind: string
   operation: string
-  match?: { name?: string | undefined; project?: string | undefined; phase?: string | undefined } | undefined
+  match?: { name?: string | undefined; project?: string | undefined; scope?: string | undefined; phase?: string | undefined } | undefined
   effect: FaultEffect
   count?: number | null | undefined
   rate?: number | null | undefined
@@ -93,6 +96,7 @@ export async function addFault(q: Queries, registry: KindRegistry, rule: FaultRu
     const field = e.stuck ? 'effect.stuck' : 'effect.failLifecycle'
     throw new ValidationError(field, `${field}: ${def!.names[0]} ${rule.operation} is immediate; it has no lifecycle to change`)
   }
+  if (rule.match?.scope !== undefined) parseScope(rule.match.scope, 'match.scope')
   const phase = rule.match?.phase
   if (def && op && e.failLifecycle && !failStateOf(def, op, phase)) {
     throw new ValidationError('effect.failLifecycle', `effect.failLifecycle: ${def.names[0]} has no error state`)
@@ -133,6 +137,7 @@ export async function fireFault(
     // NOTE: a rule aimed at a phase fires as a resource enters it; one without, as the operation begins.
     if (f.match?.phase !== at.phase) continue
     if (f.match?.project !== undefined && f.match.project !== at.project) continue
+    if (f.match?.scope !== undefined && !isWithin(at.project, f.match.scope)) continue
     if (f.match?.name !== undefined && !globMatches(f.match.name, at.name)) continue
     const fire = f.rate == null || random.float('fault', f.id, f.matched) < f.rate
     if (!(await q.claimFault(f.id, fire))) continue

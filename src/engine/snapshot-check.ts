@@ -2,6 +2,7 @@ import type { StateDump } from '../store/state-dump.js'
 import { checkKindData } from './data-check.js'
 import { ValidationError } from './errors.js'
 import type { KindRegistry } from './registry.js'
+import { isWithin } from './scope.js'
 
 /**
  * Checks that a snapshot's rows agree with each other and with the declared
@@ -11,7 +12,7 @@ import type { KindRegistry } from './registry.js'
  * transition of an operation the kind does not have, data its kind would not
  * write).
  */
-export function checkStateDump(registry: KindRegistry, state: StateDump): void {
+export function checkStateDump(registry: KindRegistry, state: StateDump, scope?: string): void {
   const unique = <T>(rows: readonly T[], field: string, key: (r: T) => string | number, what: string) => {
     const seen = new Set<string | number>()
     rows.forEach((r, i) => {
@@ -33,6 +34,9 @@ export function checkStateDump(registry: KindRegistry, state: StateDump): void {
   state.resources.forEach((r, i) => {
     const def = defs.get(r.kind)
     if (!def) throw new ValidationError(`state.resources[${i}].kind`, `state.resources[${i}].kind: '${r.kind}' is not a kind of this mockcloud`)
+    if (scope !== undefined && !isWithin(r.project, scope)) {
+      throw new ValidationError(`state.resources[${i}].project`, `state.resources[${i}].project: '${r.project}' is outside the snapshot's scope '${scope}'`)
+    }
     if (!def.states.includes(r.status)) {
       throw new ValidationError(`state.resources[${i}].status`, `state.resources[${i}].status: '${r.status}' is not a state of ${r.kind} (${def.states.join(', ')})`)
     }
@@ -49,6 +53,15 @@ export function checkStateDump(registry: KindRegistry, state: StateDump): void {
       throw new ValidationError(`state.transitions[${i}].operation`, `state.transitions[${i}].operation: ${kind} has no operation '${t.operation}'`)
     }
   })
+  if (scope !== undefined) {
+    state.ip_allocations.forEach((a, i) => {
+      if (!kinds.has(a.owner_id)) throw new ValidationError(`state.ip_allocations[${i}].owner_id`, `state.ip_allocations[${i}].owner_id: no resource '${a.owner_id}' in the snapshot`)
+    })
+    state.refs.forEach((r, i) => {
+      if (!kinds.has(r.from_id)) throw new ValidationError(`state.refs[${i}].from_id`, `state.refs[${i}].from_id: no resource '${r.from_id}' in the snapshot`)
+    })
+    if (state.faults.length || state.counters.length) throw new ValidationError('state.faults', "state.faults: a scope's snapshot holds no fault rules or counters; they belong to the whole cloud")
+  }
   state.faults.forEach((f, i) => {
     const effect = (f.rule as { effect?: unknown } | null)?.effect
     if (typeof effect !== 'object' || effect === null) throw new ValidationError(`state.faults[${i}].rule.effect`, `state.faults[${i}].rule.effect: is required`)

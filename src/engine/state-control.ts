@@ -1,8 +1,8 @@
-import { deleteProjectState, dumpState, loadState, type StateDump } from '../store/state-dump.js'
+import { deleteProjectState, dumpState, loadScopedState, loadState, type StateDump } from '../store/state-dump.js'
 import { scopeLock, type Engine } from './engine.js'
 import { ValidationError } from './errors.js'
 import { checkStateDump, isConstraintError } from './snapshot-check.js'
-import { SHARED_PROJECT } from './scope.js'
+import { parseScope, SHARED_PROJECT } from './scope.js'
 
 export const SNAPSHOT_FORMAT = 'mockcloud-snapshot'
 export const SNAPSHOT_VERSION = 1
@@ -14,36 +14,53 @@ export interface Snapshot {
   /** The emulated time it was taken at (ms since the epoch); transitions are due relative to it. */
   clock_ms: number
   taken_at: string
+  /** The scope it holds (with the scopes that one holds); absent for the whole state. */
+  scope?: string | undefined
   state: StateDump
 }
 
 /**
- * Forgets every resource of one project, or of every project, with what they
- * held (addresses, attachments, pending transitions, events). The seeded
- * defaults (flavors, images, the public network) stay; a full reset also
- * removes the fault rules and every project's own quota limits. Returns how many resources went.
+ * Forgets every resource, with what they held (addresses, attachments,
+ * pending transitions): of one scope and those it holds (a project, a
+ * cluster with its namespaces, a pool), or of all. The seeded defaults
+ * (flavors, images, the public network) stay. A full reset also removes the
+ * fault rules and every scope's own quota limits, and starts the event
+ * history over; a scope's reset records each removal as a `deleted` event
+ * (operation `reset`), so watchers see the resources go. Returns how many went.
  */
-export async function resetState(engine: Engine, opts: { project?: string | undefined } = {}): Promise<number> {
-  if (opts.project === SHARED_PROJECT) throw new ValidationError('project', 'project: the shared scope (seeded flavors, images, the public network) is kept by every reset')
-  return engine.store.transaction(async (q) => {
-    if (opts.project !== undefined) await q.lock(scopeLock(opts.project))
-    const removed = await deleteProjectState(q, opts.project === undefined ? { except: SHARED_PROJECT } : { project: opts.project })
-    // NOTE: a project keeps the limits a test gave it; a full reset goes back to the defaults, as it drops fault rules.
-    if (opts.project === undefined) {
+export async function resetState(engine: Engine, opts: { scope?: string | undefined } = {}): Promise<number> {
+  const scope = opts.scope
+  if (scope === SHARED_PROJECT) throw new ValidationError('scope', 'scope: the shared scope (seeded flavors, images, the public network) is kept by every reset')
+  if (scope === undefined) {
+    return engine.store.transaction(async (q) => {
+      const removed = await deleteProjectState(q, { except: SHARED_PROJECT })
+      // NOTE: a full reset goes back to the default limits, as it drops fault rules.
       await q.clearFaults()
       await q.clearQuotas()
-    } else {
-      await q.forgetQuotaUsage(opts.project)
-    }
+      return removed
+    })
+  }
+  parseScope(scope)
+  const { value } = await engine.transaction(async (tx) => {
+    // NOTE: exclusive: every change in the scope, or in one it holds, takes this key shared first.
+    await tx.lock(scopeLock(scope))
+    const going = await tx.q.resourcesWithin(scope)
+    const removed = await deleteProjectState(tx.q, { within: scope })
+    for (const res of going) tx.recordRemoved(res, 'reset')
+    // NOTE: a scope keeps the limits a test gave it; what it uses is counted again.
+    await tx.q.forgetQuotaUsage(scope)
     return removed
   })
+  return value
 }
 
-/** Takes a consistent snapshot (one transaction) of the whole state. */
-export async function exportSnapshot(engine: Engine): Promise<Snapshot> {
-  const state = await engine.store.transaction((q) => dumpState(q))
+/** Takes a consistent snapshot (one transaction) of the whole state, or of one scope and those it holds. */
+export async function exportSnapshot(engine: Engine, opts: { scope?: string | undefined } = {}): Promise<Snapshot> {
+  const scope = opts.scope
+  if (scope !== undefined) parseScope(scope)
+  const state = await engine.store.transaction((q) => dumpState(q, scope))
   const now = engine.clock.now()
-  return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, clock_ms: now, taken_at: new Date(now).toISOString(), state }
+  return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, clock_ms: now, taken_at: new Date(now).toISOString(), ...(scope === undefined ? {} : { scope }), state }
 }
 
 /**
@@ -53,13 +70,24 @@ export async function exportSnapshot(engine: Engine): Promise<Snapshot> {
  * is refused (ValidationError) and nothing changes.
  */
 export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promise<{ resources: number; transitions: number }> {
-  checkStateDump(engine.registry, snapshot.state)
+  const scope = snapshot.scope
+  if (scope !== undefined) parseScope(scope)
+  checkStateDump(engine.registry, snapshot.state, scope)
   const shift = engine.clock.now() - snapshot.clock_ms
   const state: StateDump = { ...snapshot.state, transitions: snapshot.state.transitions.map((t) => ({ ...t, due_at: t.due_at + shift })) }
   const { value } = await engine
     .transaction(async (tx) => {
-      await loadState(tx.q, state)
-      for (const t of state.transitions) tx.scheduled.push({ id: t.id, dueAt: t.due_at })
+      if (scope === undefined) {
+        await loadState(tx.q, state)
+        for (const t of state.transitions) tx.scheduled.push({ id: t.id, dueAt: t.due_at })
+      } else {
+        // NOTE: one scope in place of its current state; the rest of the cloud, and its history, go on. Watchers see it as removals and creations.
+        await tx.lock(scopeLock(scope))
+        for (const res of await tx.q.resourcesWithin(scope)) tx.recordRemoved(res, 'snapshot')
+        tx.scheduled.push(...(await loadScopedState(tx.q, scope, state)))
+        for (const res of await tx.q.resourcesWithin(scope)) tx.recordLoaded(res)
+        await tx.q.forgetQuotaUsage(scope)
+      }
       return { resources: state.resources.length, transitions: state.transitions.length }
     })
     .catch((err: unknown) => {

@@ -212,6 +212,7 @@ export class Queries {
   private listQuery(q: ResourceQuery) {
     let query = this.db.selectFrom('resources').where('kind', '=', q.kind)
     if (q.projects !== undefined) query = query.where('project', 'in', q.projects.length ? q.projects : [''])
+    if (q.within !== undefined) query = query.where(scopeWithin(q.within))
     if (q.status !== undefined) query = query.where('status', '=', q.status)
     if (q.name !== undefined) query = query.where('name', '=', q.name)
     if (q.parentId !== undefined) query = query.where('parent_id', '=', q.parentId)
@@ -446,14 +447,29 @@ export class Queries {
   }
 
   /** Events after a number, in order, optionally only of some projects and kinds. */
-  async listEvents(q: { afterSeq?: number | undefined; upToSeq?: number | undefined; projects?: readonly string[] | undefined; kinds?: readonly string[] | undefined; resourceId?: string; limit: number }): Promise<EventRecord[]> {
+  async listEvents(q: {
+    afterSeq?: number | undefined
+    upToSeq?: number | undefined
+    projects?: readonly string[] | undefined
+    /** Events of resources in this scope or in one it holds (a cluster's namespaces). */
+    within?: string | undefined
+    kinds?: readonly string[] | undefined
+    resourceId?: string
+    limit: number
+  }): Promise<EventRecord[]> {
     let query = this.db.selectFrom('events').selectAll()
     if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq)
     if (q.upToSeq !== undefined) query = query.where('seq', '<=', q.upToSeq)
     if (q.projects !== undefined) query = query.where('project', 'in', q.projects.length ? q.projects : [''])
+    if (q.within !== undefined) query = query.where(scopeWithin(q.within))
     if (q.kinds !== undefined) query = query.where('kind', 'in', q.kinds.length ? q.kinds : [''])
     if (q.resourceId !== undefined) query = query.where('resource_id', '=', q.resourceId)
     return (await query.orderBy('seq').limit(literalLimit(q.limit)).execute()).map(toEvent)
+  }
+
+  /** Every resource of a scope and of the scopes it holds, in insertion order (what a reset of it removes). */
+  async resourcesWithin(scope: string): Promise<ResourceRecord[]> {
+    return (await this.db.selectFrom('resources').selectAll().where(scopeWithin(scope)).orderBy('seq').execute()).map(toResource)
   }
 
   /** Every resource of a kind in one scope (counting a scope's quota usage). */
@@ -492,10 +508,10 @@ export class Queries {
     await this.db.updateTable('quotas').set({ limits: JSON.stringify(change(limits)) }).where('scope', '=', scope).execute()
   }
 
-  /** Forgets what scopes use, to be counted again from their resources (after a reset or a snapshot load). */
+  /** Forgets what scopes use (one and those it holds, or all), to be counted again from their resources (after a reset or a snapshot load). */
   async forgetQuotaUsage(scope?: string): Promise<void> {
     const query = this.db.updateTable('quotas').set({ usage: null })
-    await (scope === undefined ? query : query.where('scope', '=', scope)).execute()
+    await (scope === undefined ? query : query.where(scopeWithin(scope, 'scope'))).execute()
   }
 
   /** Drops every scope's quotas, limits too (a full reset). */
@@ -740,4 +756,14 @@ interface QuotaRowColumns {
 
 function toQuotaRow(row: QuotaRowColumns): QuotaRow {
   return { usage: row.usage === null ? null : (JSON.parse(row.usage) as Record<string, number>), limits: JSON.parse(row.limits) as Record<string, number> }
+}
+
+/**
+ * `project` is the scope or one it holds (`cluster:dev` holds `cluster:dev/default`):
+ * compared exactly, byte for byte, on both databases (LIKE would read `_` as a wildcard,
+ * and SQLite's ignores case).
+ */
+export function scopeWithin(scope: string, column: 'project' | 'scope' = 'project') {
+  const c = sql.ref(column)
+  return sql<boolean>`(${c} = ${scope} or substr(${c}, 1, ${scope.length + 1}) = ${`${scope}/`})`
 }

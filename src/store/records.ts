@@ -59,6 +59,8 @@ export interface ResourceQuery {
   kind: string
   /** The scopes to list; undefined lists every scope (an admin's view). */
   projects?: readonly string[] | undefined
+  /** Only resources in this scope or in one it holds (every namespace of a cluster). */
+  within?: string | undefined
   status?: string | undefined
   name?: string | undefined
   parentId?: string | undefined

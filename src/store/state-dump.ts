@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely'
 import type { FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
-import type { Queries } from './queries.js'
+import { scopeWithin, type Queries } from './queries.js'
 
 /**
  * Every row of a store's state, as it is stored (JSON columns parsed), for
@@ -20,11 +20,17 @@ export interface StateDump {
 
 const num = (v: unknown) => Number(v)
 
-export async function dumpState(q: Queries): Promise<StateDump> {
+/**
+ * Every row of the state, or (with `within`) those of one scope and the
+ * scopes it holds: its resources with their transitions, addresses and
+ * references, no fault rules and no counters (those belong to the whole).
+ */
+export async function dumpState(q: Queries, within?: string): Promise<StateDump> {
   const db = q.db
-  const resources = await db.selectFrom('resources').selectAll().orderBy('seq').execute()
-  const transitions = await db.selectFrom('transitions').selectAll().orderBy('id').execute()
-  const faults = await db.selectFrom('faults').selectAll().orderBy('id').execute()
+  const owned = () => db.selectFrom('resources').select('id').where(scopeWithin(within!))
+  const resources = await (within === undefined ? db.selectFrom('resources').selectAll() : db.selectFrom('resources').selectAll().where(scopeWithin(within))).orderBy('seq').execute()
+  const transitions = await (within === undefined ? db.selectFrom('transitions') : db.selectFrom('transitions').where('resource_id', 'in', owned())).selectAll().orderBy('id').execute()
+  const faults = within === undefined ? await db.selectFrom('faults').selectAll().orderBy('id').execute() : []
   return {
     resources: resources.map(({ event_seq: _own, ...r }) => ({ ...r, seq: num(r.seq), version: num(r.version), created_at: num(r.created_at), updated_at: num(r.updated_at), data: JSON.parse(r.data) as unknown })),
     transitions: transitions.map((t) => ({
@@ -35,9 +41,9 @@ export async function dumpState(q: Queries): Promise<StateDump> {
       created_at: num(t.created_at),
       detail: t.detail === null ? null : (JSON.parse(t.detail) as unknown),
     })),
-    ip_allocations: await db.selectFrom('ip_allocations').selectAll().orderBy('pool').orderBy('address').execute(),
-    refs: await db.selectFrom('refs').selectAll().orderBy('from_id').orderBy('to_id').orderBy('relation').execute(),
-    counters: (await db.selectFrom('counters').selectAll().orderBy('key').execute()).map((c) => ({ key: c.key, value: num(c.value) })),
+    ip_allocations: await (within === undefined ? db.selectFrom('ip_allocations') : db.selectFrom('ip_allocations').where('owner_id', 'in', owned())).selectAll().orderBy('pool').orderBy('address').execute(),
+    refs: await (within === undefined ? db.selectFrom('refs') : db.selectFrom('refs').where('from_id', 'in', owned())).selectAll().orderBy('from_id').orderBy('to_id').orderBy('relation').execute(),
+    counters: within === undefined ? (await db.selectFrom('counters').selectAll().orderBy('key').execute()).map((c) => ({ key: c.key, value: num(c.value) })) : [],
     faults: faults.map((f) => ({
       ...f,
       id: num(f.id),
@@ -91,24 +97,57 @@ export async function loadState(q: Queries, dump: StateDump): Promise<void> {
 }
 
 /**
+ * Loads a dump of one scope in place of what that scope holds now, inside the
+ * caller's transaction, leaving every other scope as it is: the removed
+ * state goes (as deleteProjectState), the dump's rows come in. Resources keep
+ * their ids but take new positions (`seq`) after every other scope's;
+ * transitions take new ids, returned with their due times for the runner.
+ */
+export async function loadScopedState(q: Queries, scope: string, dump: StateDump): Promise<Array<{ id: number; dueAt: number }>> {
+  const db = q.db
+  await deleteProjectState(q, { within: scope })
+  const { lastSeq } = await q.eventLog()
+  for (let i = 0; i < dump.resources.length; i += BATCH) {
+    const chunk = dump.resources.slice(i, i + BATCH).map(({ seq: _own, ...r }) => ({ ...r, phase: r.phase ?? null, data: JSON.stringify(r.data), event_seq: lastSeq }))
+    await db.insertInto('resources').values(chunk).execute()
+  }
+  const scheduled: Array<{ id: number; dueAt: number }> = []
+  for (let i = 0; i < dump.transitions.length; i += BATCH) {
+    const chunk = dump.transitions.slice(i, i + BATCH).map(({ id: _own, ...t }) => ({ ...t, detail: t.detail == null ? null : JSON.stringify(t.detail) }))
+    const rows = await db.insertInto('transitions').values(chunk).returning(['id', 'due_at']).execute()
+    for (const r of rows) scheduled.push({ id: num(r.id), dueAt: num(r.due_at) })
+  }
+  for (let i = 0; i < dump.ip_allocations.length; i += BATCH) await db.insertInto('ip_allocations').values(dump.ip_allocations.slice(i, i + BATCH)).execute()
+  for (let i = 0; i < dump.refs.length; i += BATCH) await db.insertInto('refs').values(dump.refs.slice(i, i + BATCH)).execute()
+  // NOTE: ids handed out from now on must not be ones the dump brought in.
+  if (q.dialect === 'postgres') {
+    const next = Math.max(dump.id_counter, await idCounter(q)) + 1
+    await sql`select setval('resource_ids', ${next}, false)`.execute(db)
+  } else if (dump.id_counter > (await idCounter(q))) {
+    await db.insertInto('counters').values({ key: 'id', value: dump.id_counter }).onConflict((oc) => oc.column('key').doUpdateSet({ value: dump.id_counter })).execute()
+  }
+  return scheduled
+}
+
+/**
  * Deletes the resources of one project, or of every project but one (the
  * shared scope), with the addresses, references, transitions and events they hold.
  */
-export async function deleteProjectState(q: Queries, scope: { project: string } | { except: string }): Promise<number> {
+export async function deleteProjectState(q: Queries, scope: { within: string } | { except: string }): Promise<number> {
   const db = q.db
   q.forgetResources()
-  const project = 'project' in scope ? scope.project : undefined
+  const within = 'within' in scope ? scope.within : undefined
   const except = 'except' in scope ? scope.except : ''
   const owned = () => {
     const base = db.selectFrom('resources').select('id')
-    return project === undefined ? base.where('project', '!=', except) : base.where('project', '=', project)
+    return within === undefined ? base.where('project', '!=', except) : base.where(scopeWithin(within))
   }
   await db.deleteFrom('ip_allocations').where('owner_id', 'in', owned()).execute()
   await db.deleteFrom('refs').where((eb) => eb.or([eb('from_id', 'in', owned()), eb('to_id', 'in', owned())])).execute()
   await db.deleteFrom('transitions').where('resource_id', 'in', owned()).execute()
-  if (project === undefined) await db.deleteFrom('events').execute()
-  else await db.deleteFrom('events').where('project', '=', project).execute()
-  const res = await (project === undefined ? db.deleteFrom('resources').where('project', '!=', except) : db.deleteFrom('resources').where('project', '=', project)).executeTakeFirst()
+  // NOTE: a full reset starts the history over; a scope's reset keeps it, and records each removal (see resetState).
+  if (within === undefined) await db.deleteFrom('events').execute()
+  const res = await (within === undefined ? db.deleteFrom('resources').where('project', '!=', except) : db.deleteFrom('resources').where(scopeWithin(within))).executeTakeFirst()
   return Number(res.numDeletedRows)
 }
 

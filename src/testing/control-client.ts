@@ -79,12 +79,14 @@ export class ControlClient {
   }
 
   /** Forgets every resource, fault rule and logged call, or one project's resources; seeded flavors, images and the public network stay. */
-  reset(project?: string): Promise<ResetResult> {
-    return this.request('POST', '/_mockcloud/reset', project === undefined ? {} : { project })
+  /** Resets everything, or one scope (a project id, `cluster:NAME`, `pool:NAME`…) with those it holds. */
+  reset(scope?: string): Promise<ResetResult> {
+    return this.request('POST', '/_mockcloud/reset', scope === undefined ? {} : { scope })
   }
 
-  exportSnapshot(): Promise<Snapshot> {
-    return this.request('GET', '/_mockcloud/snapshot')
+  /** The whole state, or that of one scope (a project id, `cluster:NAME`, `pool:NAME`) with those it holds. */
+  exportSnapshot(scope?: string): Promise<Snapshot> {
+    return this.request('GET', scope === undefined ? '/_mockcloud/snapshot' : `/_mockcloud/snapshot?scope=${encodeURIComponent(scope)}`)
   }
 
   importSnapshot(snapshot: Snapshot): Promise<SnapshotLoaded> {

@@ -111,10 +111,12 @@ export interface MockCloud {
   /** The Prometheus metrics (`/metrics`) as text. */
   metrics(): Promise<string>
   /** Forgets every resource, fault rule and logged call, or one project's resources; seeded flavors and images stay. */
-  reset(project?: string): Promise<ResetResult>
+  /** Forgets every resource (and fault rule, and logged call), or the resources of one scope: a project id, `cluster:NAME`, `pool:NAME`. */
+  reset(scope?: string): Promise<ResetResult>
   snapshot: {
-    export(): Promise<Snapshot>
-    /** Replaces the whole state; pending transitions keep the time they had left. */
+    /** The whole state, or (given a scope: a project id, `cluster:NAME`…) that scope's with those it holds. */
+    export(scope?: string): Promise<Snapshot>
+    /** Replaces the whole state (a scope's snapshot: that scope's only); pending transitions keep the time they had left. */
     import(snapshot: Snapshot): Promise<SnapshotLoaded>
   }
   /** The control face itself, for what the shortcuts above leave out. */
@@ -220,9 +222,9 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
       reset: (project) => control.resetQuotas(project),
     },
     metrics: () => control.metrics(),
-    reset: (project) => control.reset(project),
+    reset: (scope) => control.reset(scope),
     snapshot: {
-      export: () => control.exportSnapshot(),
+      export: (scope) => control.exportSnapshot(scope),
       import: (snapshot) => control.importSnapshot(snapshot),
     },
     control,

@@ -109,6 +109,16 @@ describe('mockcloud snapshot and reset', () => {
     expect(loaded.out).toMatch(new RegExp(`^loaded \\d+ resources and 1 pending transition into ${b.url}\\n$`))
     expect((await call(b.url, 'GET', `/api/v1/vms/${vm}`)).body.status).toBe('building')
 
+    // One project's snapshot, then its reset by scope: the project is empty, and loading its snapshot brings it back.
+    const scoped = await run(['snapshot', 'export', '--url', b.url, '--scope', 'default', '--out', 'default.json'])
+    expect(scoped.out).toMatch(/^wrote \d+ resources and 1 pending transition to default.json\n$/)
+    const cleared = await run(['reset', '--url', b.url, '--scope', 'default'])
+    expect(cleared.out).toMatch(new RegExp(`^removed \\d+ resources of default from ${b.url}\\n$`))
+    expect((await call(b.url, 'GET', `/api/v1/vms/${vm}`)).status).toBe(404)
+    expect((await run(['snapshot', 'import', 'default.json', '--url', b.url])).code).toBe(0)
+    expect((await call(b.url, 'GET', `/api/v1/vms/${vm}`)).body.status).toBe('building')
+    expect((await run(['reset', '--url', b.url, '--scope', 'cluster:Dev'])).code).not.toBe(0)
+
     const [none, all] = [await run(['reset', '--url', b.url, '--project', 'nobody']), await run(['reset', '--url', b.url])]
     expect(none.out).toBe(`removed 0 resources of project nobody from ${b.url}\n`)
     expect(all.code).toBe(0)

@@ -1,3 +1,4 @@
+import { parseScope } from '../../engine/scope.js'
 import type {} from '@fastify/websocket'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
@@ -27,9 +28,10 @@ export function registerEventRoutes(app: FastifyInstance): void {
     for (const end of streams) end()
   })
 
-  const filterOf = (q: { project?: string | undefined; kind?: string | undefined }): EventFilter => {
+  const filterOf = (q: { project?: string | undefined; scope?: string | undefined; kind?: string | undefined }): EventFilter => {
     const kind = q.kind === undefined ? undefined : kindOf(engine.registry, q.kind)
-    return { projects: q.project === undefined ? undefined : [q.project], kinds: kind === undefined || kind === '*' ? undefined : [kind] }
+    if (q.scope !== undefined) parseScope(q.scope)
+    return { projects: q.project === undefined ? undefined : [q.project], within: q.scope, kinds: kind === undefined || kind === '*' ? undefined : [kind] }
   }
   const toWire = (e: EventRecord) => JSON.stringify(eventToWire(engine.registry, e))
 
@@ -74,6 +76,8 @@ export function registerEventRoutes(app: FastifyInstance): void {
     streams.add(end)
     // NOTE: the response's close, not the request's: a request also closes once it is read, the response only when the client goes.
     res.once('close', end)
+    // NOTE: a client gone while the watch started (before this handler) closed the response already: no close event comes.
+    if (res.destroyed || res.socket?.destroyed !== false) end()
     open(
       (e) => res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${toWire(e)}\n\n`),
       (err) => {
@@ -86,6 +90,8 @@ export function registerEventRoutes(app: FastifyInstance): void {
   app.get('/events/ws', { websocket: true, preHandler, schema: { tags, summary: 'State changes on a WebSocket, one JSON message each', querystring: EventsQuery } }, (socket, req) => {
     const { watch, open } = watches.get(req)!
     socket.on('close', () => watch.stop())
+    // NOTE: closed while the watch started: no close event comes.
+    if (socket.readyState !== socket.OPEN) watch.stop()
     open(
       (e) => socket.send(toWire(e)),
       (err) => socket.close(1011, (err instanceof Error ? err.message : String(err)).slice(0, 120)),

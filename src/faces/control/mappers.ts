@@ -57,6 +57,7 @@ export function faultToWire(registry: KindRegistry, f: Fault): Static<typeof S.F
     match: {
       ...(f.match?.name !== undefined ? { name: f.match.name } : {}),
       ...(f.match?.project !== undefined ? { project: f.match.project } : {}),
+      ...(f.match?.scope !== undefined ? { scope: f.match.scope } : {}),
       ...(f.match?.phase !== undefined ? { phase: f.match.phase } : {}),
     },
     effect: {

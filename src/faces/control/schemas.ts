@@ -12,6 +12,12 @@ const Text = Type.String()
 const Json = Type.Unknown()
 // NOTE: a project id as every face accepts it, so the shared scope (seeded flavors, images, public network) cannot be named.
 const ProjectId = Type.String({ pattern: PROJECT_ID_PATTERN, description: 'A project id (letters, digits, ., _ and -)' })
+// NOTE: checked by the engine (parseScope), which names what is wrong with it.
+const ScopeKey = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description: 'A scope: a project id, cluster:NAME (with its namespaces), cluster:NAME/NAMESPACE or pool:NAME',
+})
 
 export const FaultEffectBody = Type.Object(
   {
@@ -37,6 +43,7 @@ export const FaultRuleBody = Type.Object(
         {
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Name, with * and ? wildcards' })),
           project: Type.Optional(ProjectId),
+          scope: Type.Optional(ScopeKey),
           phase: Type.Optional(
             Type.String({ minLength: 1, maxLength: 64, description: 'A phase of the operation (vm create: scheduling, networking, block_device_mapping, spawning): the rule fires as a resource enters it and acts there' }),
           ),
@@ -55,7 +62,7 @@ export const Fault = Type.Object({
   id: Int,
   kind: Text,
   operation: Text,
-  match: Type.Object({ name: Type.Optional(Text), project: Type.Optional(Text), phase: Type.Optional(Text) }),
+  match: Type.Object({ name: Type.Optional(Text), project: Type.Optional(Text), scope: Type.Optional(Text), phase: Type.Optional(Text) }),
   effect: Type.Object({
     error: Type.Optional(Type.Object({ status: Int, message: Text })),
     latency_ms: Type.Optional(Int),
@@ -111,7 +118,7 @@ export const ConfigBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const ResetBody = Nullable(Type.Object({ project: Type.Optional(ProjectId) }, { additionalProperties: false }))
+export const ResetBody = Nullable(Type.Object({ project: Type.Optional(ProjectId), scope: Type.Optional(ScopeKey) }, { additionalProperties: false }))
 export const ResetResult = Type.Object({ removed: Int })
 
 // NOTE: the snapshot's numbers within what both stores hold (PostgreSQL: integer columns
@@ -167,12 +174,15 @@ const FaultRow = Type.Object(
   { additionalProperties: false },
 )
 
+export const SnapshotQuery = Type.Object({ scope: Type.Optional(ScopeKey) }, { additionalProperties: false })
+
 export const Snapshot = Type.Object(
   {
     format: Type.Literal('mockcloud-snapshot'),
     version: Type.Literal(1),
     clock_ms: Time,
     taken_at: Text,
+    scope: Type.Optional({ ...ScopeKey, description: "The scope the snapshot holds (with those it holds); loading it replaces that scope's state only. Absent: the whole state" }),
     state: Type.Object(
       {
         resources: Type.Array(ResourceRow),
@@ -222,6 +232,7 @@ const EventNumber = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER 
 export const EventsQuery = Type.Object(
   {
     project: Type.Optional(Type.String({ maxLength: 64 })),
+    scope: Type.Optional({ ...ScopeKey, description: 'Only this scope and those it holds (cluster:dev: the cluster and its namespaces)' }),
     kind: Type.Optional(Type.String({ maxLength: 64 })),
     after: Type.Optional(
       Type.Integer({
@@ -237,6 +248,7 @@ export const EventsQuery = Type.Object(
 export const EventHistoryQuery = Type.Object(
   {
     project: Type.Optional(Type.String({ maxLength: 64 })),
+    scope: Type.Optional({ ...ScopeKey, description: 'Only this scope and those it holds (cluster:dev: the cluster and its namespaces)' }),
     kind: Type.Optional(Type.String({ maxLength: 64 })),
     after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Events after this number (default: from the oldest kept)' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
