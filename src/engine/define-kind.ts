@@ -70,6 +70,8 @@ export interface KindDef<D = Record<string, unknown>> {
   shared?: boolean
   /** What `engine.update` may change; by default the name only. */
   updatable?: UpdatableDef
+  /** The data field holding its labels (a map of strings), which lists select on with a label selector (Kubernetes `metadata.labels`). */
+  labels?: string
   /** Top-level data fields lists may filter on by equality (Neutron `?device_id=`, Nova `?image=`). */
   filters?: readonly string[]
   /** What a resource of this kind holds of its scope's quotas while it exists (`{ instances: 1, cores: 2 }`); reads nothing but its record and what it names. */
@@ -97,7 +99,7 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
     checkPhases(`${def.id}.${name}`, op, states)
   }
   const properties = (def.data as { properties?: Record<string, unknown> }).properties ?? {}
-  for (const [what, fields] of [['updatable', def.updatable?.data], ['filters', def.filters]] as const) {
+  for (const [what, fields] of [['updatable', def.updatable?.data], ['filters', def.filters], ['labels', def.labels === undefined ? [] : [def.labels]]] as const) {
     for (const field of fields ?? []) if (!(field in properties)) throw new Error(`${def.id}.${what} names unknown data field '${field}'`)
   }
   return def

@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from './errors.js'
 import type { EventBus } from './event-bus.js'
 import { DEFAULT_EVENT_RETENTION, EventHistory } from './event-history.js'
 import { InjectedFaultError } from './faults.js'
+import type { LabelRequirement } from './label-selector.js'
 import type { KindRegistry } from './registry.js'
 import { scopeChain, SHARED_PROJECT } from './scope.js'
 import type { Timing } from './timing.js'
@@ -51,6 +52,8 @@ export interface ListOptions {
   withinScope?: boolean | undefined
   /** Equality on data fields the kind declares in `filters`, e.g. `{ deviceId: id }`; null matches a missing or null field. */
   where?: Readonly<Record<string, string | number | boolean | null>> | undefined
+  /** A label selector's requirements, all of which must hold (see parseLabelSelector); for kinds that declare `labels`. */
+  labels?: readonly LabelRequirement[] | undefined
   /** Sort by a column (default: creation order); ties by creation order, in the same direction. */
   sort?: { field: SortField; desc?: boolean | undefined } | undefined
 }
@@ -175,6 +178,8 @@ export class Engine {
       }
       return { field, value }
     })
+    if (opts.labels?.length && !def.labels) throw new ValidationError('labelSelector', `labelSelector: ${labelOf(def)}s have no labels to select on`)
+    const labels = opts.labels?.length ? { field: def.labels!, requirements: opts.labels } : undefined
     const sort = opts.sort && { column: SORT_COLUMNS[opts.sort.field], desc: opts.sort.desc ?? false }
     if (opts.sort && !sort?.column) throw new ValidationError('sort', `sort: '${String(opts.sort.field)}' is not a field lists sort by (${Object.keys(SORT_COLUMNS).join(', ')})`)
     const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor, sort !== undefined)
@@ -186,6 +191,7 @@ export class Engine {
       name: opts.name,
       parentId: opts.parentId,
       data,
+      labels,
       sort,
       afterSeq: after?.seq,
       afterValue: after?.value,

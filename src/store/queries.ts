@@ -1,8 +1,9 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import { sql, type Kysely, type QueryResult, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
-import { QueryTemplate, type DirectReader } from './query-template.js'
+import { QueryTemplate, type DirectReader, type TxExecutor } from './query-template.js'
 import type { ResourceCache } from './resource-cache.js'
 import type { StoreDialect } from './store.js'
+import { LABEL_KEY, type LabelRequirement } from '../engine/label-selector.js'
 import type { EventRecord, FaultRecord, ResourceQuery, ResourceRecord, TransitionRecord } from './records.js'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -179,7 +180,14 @@ export class Queries {
     private readonly direct?: DirectReader,
     /** Committed resources of a store only this process writes (SQLite, see ResourceCache). */
     private readonly cache?: ResourceCache,
+    /** Runs the templates at once on the connection inside a transaction (SQLite's one connection, see Store). */
+    private readonly exec?: TxExecutor,
   ) {}
+
+  /** Runs a template: at once where this Queries may (see `direct` and `exec`), else through Kysely. */
+  private run<R = Record<string, unknown>>(template: QueryTemplate, args: readonly unknown[]): Promise<QueryResult<R>> {
+    return template.run<R>(this.db, this.dialect, args, this.direct, this.exec)
+  }
 
   async getResource(id: string): Promise<ResourceRecord | undefined> {
     const hit = this.cache?.get(id)
@@ -187,7 +195,7 @@ export class Queries {
     // NOTE: only a read that ran outside any transaction saw committed state, so only it is kept.
     const now = this.cache && this.direct && Q.getResource.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
     if (now) return now[0] && this.cache!.remember(toResource(now[0]))
-    const { rows } = await Q.getResource.run<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
+    const { rows } = await this.run<Selectable<ResourcesTable>>(Q.getResource, [id])
     return rows[0] && toResource(rows[0])
   }
 
@@ -198,7 +206,7 @@ export class Queries {
 
   /** Up to two resources of `kind` named `name` in one or two projects (two tell the caller the name is ambiguous). */
   async findByName(kind: string, projects: readonly [string] | readonly [string, string], name: string): Promise<ResourceRecord[]> {
-    const { rows } = await Q.findByName.run<Selectable<ResourcesTable>>(this.db, this.dialect, [kind, name, projects[0], projects[1] ?? projects[0]], this.direct)
+    const { rows } = await this.run<Selectable<ResourcesTable>>(Q.findByName, [kind, name, projects[0], projects[1] ?? projects[0]])
     return rows.map(toResource)
   }
 
@@ -217,6 +225,7 @@ export class Queries {
     if (q.name !== undefined) query = query.where('name', '=', q.name)
     if (q.parentId !== undefined) query = query.where('parent_id', '=', q.parentId)
     for (const { field, value } of q.data ?? []) query = query.where(this.dataFieldEquals(field, value))
+    for (const r of q.labels?.requirements ?? []) query = query.where(this.labelMeets(q.labels!.field, r))
     const desc = q.sort?.desc ?? false
     const after = desc ? '<' : '>'
     if (q.sort && q.afterSeq !== undefined && q.afterValue !== undefined) {
@@ -241,6 +250,31 @@ export class Queries {
     if (value === null) return sql<boolean>`${extracted} is null`
     const v = this.dialect === 'postgres' ? String(value) : typeof value === 'boolean' ? Number(value) : value
     return sql<boolean>`${extracted} = ${v}`
+  }
+
+  /**
+   * One label requirement on the labels map in data field `field`. The key is
+   * checked against Kubernetes' label key syntax (no quote can get in); the
+   * values are parameters. A missing label meets `!=` and `notin`, as in Kubernetes.
+   */
+  private labelMeets(field: string, r: LabelRequirement) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field) || !LABEL_KEY.test(r.key)) throw new Error(`not a label field or key: ${field} ${r.key}`)
+    const v =
+      this.dialect === 'postgres' ? sql<string | null>`(data::jsonb -> ${sql.lit(field)} ->> ${sql.lit(r.key)})` : sql<string | null>`json_extract(data, ${sql.lit(`$.${field}."${r.key}"`)})`
+    switch (r.op) {
+      case '=':
+        return sql<boolean>`${v} = ${r.value}`
+      case '!=':
+        return sql<boolean>`(${v} is null or ${v} <> ${r.value})`
+      case 'in':
+        return sql<boolean>`${v} in (${sql.join(r.values)})`
+      case 'notin':
+        return sql<boolean>`(${v} is null or ${v} not in (${sql.join(r.values)}))`
+      case 'exists':
+        return sql<boolean>`${v} is not null`
+      case '!exists':
+        return sql<boolean>`${v} is null`
+    }
   }
 
   /**
@@ -272,15 +306,15 @@ export class Queries {
 
   async childrenOf(parentId: string, kind?: string): Promise<ResourceRecord[]> {
     const { rows } = kind
-      ? await Q.childrenOfKind.run<Selectable<ResourcesTable>>(this.db, this.dialect, [parentId, kind], this.direct)
-      : await Q.childrenOf.run<Selectable<ResourcesTable>>(this.db, this.dialect, [parentId], this.direct)
+      ? await this.run<Selectable<ResourcesTable>>(Q.childrenOfKind, [parentId, kind])
+      : await this.run<Selectable<ResourcesTable>>(Q.childrenOf, [parentId])
     return rows.map(toResource)
   }
 
   async insertResource(r: Omit<ResourceRecord, 'seq'>): Promise<void> {
     this.cache?.forget(r.id)
     const data = JSON.stringify(r.data)
-    await Q.insertResource.run(this.db, this.dialect, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase])
+    await this.run(Q.insertResource, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase])
   }
 
   /** Writes `next` over `prev` only if the stored version is still `prev`'s; false when it moved on. */
@@ -289,14 +323,14 @@ export class Queries {
     const data = JSON.stringify(next.data)
     const result =
       next.name === prev.name && next.parentId === prev.parentId
-        ? await Q.updateResourceState.run(this.db, this.dialect, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
-        : await Q.updateResource.run(this.db, this.dialect, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
+        ? await this.run(Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
+        : await this.run(Q.updateResource, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
     return Number(result.numAffectedRows) === 1
   }
 
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {
     this.cache?.forget(id)
-    return Number((await Q.deleteResource.run(this.db, this.dialect, [id, expectedVersion])).numAffectedRows) === 1
+    return Number((await this.run(Q.deleteResource, [id, expectedVersion])).numAffectedRows) === 1
   }
 
   /**
@@ -326,7 +360,7 @@ export class Queries {
 
   /** The next value of a named counter, starting at 1. */
   async nextCounter(key: string): Promise<number> {
-    const { rows } = await Q.nextCounter.run<{ value: number }>(this.db, this.dialect, [key])
+    const { rows } = await this.run<{ value: number }>(Q.nextCounter, [key])
     return Number(rows[0]!.value)
   }
 
@@ -334,12 +368,12 @@ export class Queries {
   async insertTransition(t: Omit<TransitionRecord, 'id'>): Promise<number> {
     const detail = t.detail ? JSON.stringify(t.detail) : null
     const args = [t.resourceId, t.operation, t.dueAt, t.expectedVersion, t.outcome, detail, t.createdAt]
-    const { rows } = await Q.insertTransition.run<{ id: number }>(this.db, this.dialect, args)
+    const { rows } = await this.run<{ id: number }>(Q.insertTransition, args)
     return Number(rows[0]!.id)
   }
 
   async getTransition(id: number): Promise<TransitionRecord | undefined> {
-    const { rows } = await Q.getTransition.run<Selectable<TransitionsTable>>(this.db, this.dialect, [id], this.direct)
+    const { rows } = await this.run<Selectable<TransitionsTable>>(Q.getTransition, [id])
     return rows[0] && toTransition(rows[0])
   }
 
@@ -367,7 +401,7 @@ export class Queries {
 
   /** Removes a transition; false if another runner already took it. */
   async deleteTransition(id: number): Promise<boolean> {
-    return Number((await Q.deleteTransition.run(this.db, this.dialect, [id])).numAffectedRows) === 1
+    return Number((await this.run(Q.deleteTransition, [id])).numAffectedRows) === 1
   }
 
   /**
@@ -377,14 +411,14 @@ export class Queries {
    */
   async takeTransition(t: Pick<TransitionRecord, 'id' | 'resourceId'>): Promise<ResourceRecord | undefined> {
     if (this.dialect === 'postgres') {
-      const { rows } = await Q.takeTransition.run<Selectable<ResourcesTable>>(this.db, this.dialect, [t.id])
+      const { rows } = await this.run<Selectable<ResourcesTable>>(Q.takeTransition, [t.id])
       return rows[0] && toResource(rows[0])
     }
     return (await this.deleteTransition(t.id)) ? this.getResource(t.resourceId) : undefined
   }
 
   async deleteTransitionsOf(resourceId: string): Promise<void> {
-    await Q.deleteTransitionsOf.run(this.db, this.dialect, [resourceId])
+    await this.run(Q.deleteTransitionsOf, [resourceId])
   }
 
   /**
@@ -402,16 +436,16 @@ export class Queries {
     if (this.dialect === 'postgres') {
       // NOTE: the numbering lock below is held through COMMIT, which does not wait for the WAL flush: the
       // store's connections run with synchronous_commit off (openPostgresStore, ADR 0007).
-      const { rows } = await Q.advanceEventLog.run<{ last_seq: number }>(this.db, this.dialect, [events.length])
+      const { rows } = await this.run<{ last_seq: number }>(Q.advanceEventLog, [events.length])
       const first = Number(rows[0]!.last_seq) - events.length + 1
       for (const [i, e] of events.entries()) {
         const seq = first + i
-        await Q.insertEvent.run(this.db, this.dialect, [seq, ...eventColumns(e)])
+        await this.run(Q.insertEvent, [seq, ...eventColumns(e)])
         numbered.push({ ...e, seq })
       }
     } else {
       for (const e of events) {
-        const { rows } = await Q.insertNextEvent.run<{ seq: number }>(this.db, this.dialect, eventColumns(e))
+        const { rows } = await this.run<{ seq: number }>(Q.insertNextEvent, eventColumns(e))
         const seq = Number(rows[0]!.seq)
         numbered.push({ ...e, seq })
       }
@@ -483,7 +517,7 @@ export class Queries {
    * runs one transaction at a time): created empty when missing.
    */
   async lockQuotaRow(scope: string): Promise<QuotaRow> {
-    const read = async () => (await (this.dialect === 'postgres' ? Q.quotaRowForUpdate : Q.quotaRow).run<QuotaRowColumns>(this.db, this.dialect, [scope])).rows[0]
+    const read = async () => (await this.run<QuotaRowColumns>(this.dialect === 'postgres' ? Q.quotaRowForUpdate : Q.quotaRow, [scope])).rows[0]
     let row = await read()
     if (!row) {
       await this.db.insertInto('quotas').values({ scope, usage: null, limits: '{}' }).onConflict((oc) => oc.column('scope').doNothing()).execute()
@@ -493,12 +527,12 @@ export class Queries {
   }
 
   async saveQuotaUsage(scope: string, usage: Record<string, number>): Promise<void> {
-    await Q.saveQuotaUsage.run(this.db, this.dialect, [JSON.stringify(usage), scope])
+    await this.run(Q.saveQuotaUsage, [JSON.stringify(usage), scope])
   }
 
   /** A scope's quota row as it is, without locking; undefined when it has none. */
   async quotaRow(scope: string): Promise<QuotaRow | undefined> {
-    const row = (await Q.quotaRow.run<QuotaRowColumns>(this.db, this.dialect, [scope], this.direct)).rows[0]
+    const row = (await this.run<QuotaRowColumns>(Q.quotaRow, [scope])).rows[0]
     return row && toQuotaRow(row)
   }
 
@@ -527,7 +561,7 @@ export class Queries {
 
   /** Claims an address in a pool; false if it is taken. Never hands one out twice. */
   async claimAddress(pool: string, address: string, ownerId: string): Promise<boolean> {
-    return Number((await Q.claimAddress.run(this.db, this.dialect, [pool, address, ownerId])).numAffectedRows ?? 0) === 1
+    return Number((await this.run(Q.claimAddress, [pool, address, ownerId])).numAffectedRows ?? 0) === 1
   }
 
   async addressesIn(pool: string): Promise<string[]> {
@@ -545,21 +579,21 @@ export class Queries {
   }
 
   async releaseAddresses(ownerId: string): Promise<void> {
-    await Q.releaseAddresses.run(this.db, this.dialect, [ownerId])
+    await this.run(Q.releaseAddresses, [ownerId])
   }
 
   async addRef(fromId: string, toId: string, relation: string): Promise<void> {
-    await Q.addRef.run(this.db, this.dialect, [fromId, toId, relation])
+    await this.run(Q.addRef, [fromId, toId, relation])
   }
 
   async removeRefsFrom(fromId: string, relation?: string): Promise<void> {
-    if (relation) await Q.removeRefsFromBy.run(this.db, this.dialect, [fromId, relation])
-    else await Q.removeRefsFrom.run(this.db, this.dialect, [fromId])
+    if (relation) await this.run(Q.removeRefsFromBy, [fromId, relation])
+    else await this.run(Q.removeRefsFrom, [fromId])
   }
 
   /** Ids of the resources that refer to `toId` by `relation`. */
   async referrers(toId: string, relation: string): Promise<string[]> {
-    const { rows } = await Q.referrers.run<{ from_id: string }>(this.db, this.dialect, [toId, relation], this.direct)
+    const { rows } = await this.run<{ from_id: string }>(Q.referrers, [toId, relation])
     return rows.map((r) => r.from_id)
   }
 
@@ -578,7 +612,7 @@ export class Queries {
 
   /** The rules that may fire on `operation` of `kind` (wildcards included), oldest first. */
   async faultsFor(kind: string, operation: string): Promise<FaultRecord[]> {
-    const { rows } = await Q.faultsFor.run<Selectable<FaultsTable>>(this.db, this.dialect, [kind, operation], this.direct)
+    const { rows } = await this.run<Selectable<FaultsTable>>(Q.faultsFor, [kind, operation])
     return rows.map(toFault)
   }
 

@@ -9,6 +9,13 @@ type Db = Kysely<Database> | Transaction<Database>
  */
 export type DirectReader = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined
 
+/**
+ * Runs a compiled statement at once on the connection of the transaction
+ * under way, outside Kysely (SQLite's one connection, inside a group commit);
+ * undefined means "not now" and the statement goes through Kysely.
+ */
+export type TxExecutor = (sql: string, parameters: readonly unknown[]) => QueryResult<unknown> | undefined
+
 /** Stands for the i-th argument while a template is built; typed `never` so it fits any column. */
 export type Arg = (i: number) => never
 
@@ -32,10 +39,12 @@ export class QueryTemplate {
 
   constructor(private readonly build: (db: Kysely<Database>, arg: Arg) => Compilable) {}
 
-  run<R = Record<string, unknown>>(db: Db, dialect: string, args: readonly unknown[], direct?: DirectReader): Promise<QueryResult<R>> {
+  run<R = Record<string, unknown>>(db: Db, dialect: string, args: readonly unknown[], direct?: DirectReader, exec?: TxExecutor): Promise<QueryResult<R>> {
     const rows = direct && this.tryDirect<R>(db, dialect, args, direct)
     if (rows) return Promise.resolve({ rows })
     const entry = this.entry(db, dialect)
+    const now = exec?.(entry.query.sql, this.parameters(entry, args))
+    if (now) return Promise.resolve(now as QueryResult<R>)
     return db.executeQuery<R>(CompiledQuery.raw(entry.query.sql, this.parameters(entry, args)) as CompiledQuery<R>)
   }
 

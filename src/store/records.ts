@@ -1,3 +1,5 @@
+import type { LabelRequirement } from '../engine/label-selector.js'
+
 /** A resource as the engine sees it: the row with its JSON data parsed. */
 export interface ResourceRecord<D = Record<string, unknown>> {
   seq: number
@@ -64,6 +66,8 @@ export interface ResourceQuery {
   status?: string | undefined
   name?: string | undefined
   parentId?: string | undefined
+  /** Requirements on the labels map a kind keeps in a data field (Kubernetes label selectors; the field a declared name). */
+  labels?: { field: string; requirements: readonly LabelRequirement[] } | undefined
   /** Equality on top-level data fields (names the engine checked against the kind's declaration). */
   data?: ReadonlyArray<{ field: string; value: string | number | boolean | null }> | undefined
   /** Default: insertion order (`seq`). Ties are broken by `seq`, in the same direction. */

@@ -48,7 +48,17 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   // skipping Kysely's mutex and promise hops (a third of a GET's time). Inside a
   // transaction it would see uncommitted writes, so then it waits its turn as usual.
   const direct = (source: string, parameters: readonly unknown[]) => (sqlite.inTransaction ? undefined : sqlite.prepare(source).all(parameters))
-  const store = new Store(db, 'sqlite', location, { direct })
+  // NOTE: inside a group commit's transaction the connection is that transaction's alone and its jobs run one
+  // after the other, so the engine's statements can run on it at once, as Kysely's driver would run them,
+  // without its mutex and promise hops (a quarter of a create's time went there).
+  const exec = (source: string, parameters: readonly unknown[]) => {
+    if (!sqlite.inTransaction) return undefined
+    const stmt = sqlite.prepare(source)
+    if (stmt.reader) return { rows: stmt.all(parameters) }
+    const { changes, lastInsertRowid } = stmt.run(parameters)
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
+  }
+  const store = new Store(db, 'sqlite', location, { direct, exec })
   store.onClose(async () => release())
   try {
     await store.migrate()

@@ -10,7 +10,7 @@ import { phasesMigration } from './migrations/007-phases.js'
 import { GroupCommit } from './group-commit.js'
 import { Queries } from './queries.js'
 import { ResourceCache } from './resource-cache.js'
-import type { DirectReader } from './query-template.js'
+import type { DirectReader, TxExecutor } from './query-template.js'
 
 export type StoreDialect = 'sqlite' | 'postgres'
 
@@ -41,13 +41,15 @@ export class Store {
       schema?: string | undefined
       /** Runs reads outside transactions without Kysely's executor (SQLite's one connection). */
       direct?: DirectReader
+      /** Runs the templates of a group commit's transaction without Kysely's executor (SQLite's one connection). */
+      exec?: TxExecutor
     } = {},
   ) {
     this.schema = opts.schema
     // NOTE: only SQLite has one writing process (its owner lock); PostgreSQL is shared by many.
     const cache = dialect === 'sqlite' ? new ResourceCache() : undefined
     this.read = new Queries(db, dialect, opts.direct, cache)
-    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db, (trx) => new Queries(trx, dialect, undefined, cache)) : undefined
+    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db, (trx) => new Queries(trx, dialect, undefined, cache, opts.exec)) : undefined
   }
 
   /** Whether concurrent transactions are committed together (so submitting them at once saves commits). */
