@@ -1,5 +1,5 @@
 import type { Queries } from '../store/queries.js'
-import type { EventRecord, ResourceRecord } from '../store/records.js'
+import type { EventRecord, FaultRecord, ResourceRecord } from '../store/records.js'
 import type { SeededRandom } from '../random/seeded-random.js'
 import { labelOf, type KindDef } from './define-kind.js'
 import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } from './errors.js'
@@ -57,6 +57,7 @@ export class EngineTx {
   /** The fault that fired on this transaction's operation (not on one of its phases), if one did. */
   private fault: FiredFault | undefined
   private faultApplied = false
+  private readonly rulesRead = new Map<string, Promise<FaultRecord[]>>()
 
   constructor(
     readonly q: Queries,
@@ -74,10 +75,25 @@ export class EngineTx {
    * firing) has committed; other effects change how the operation is scheduled.
    */
   async injectFault(kind: string, operation: string, project: string, name: string): Promise<InjectedFaultError | undefined> {
-    const fired = await fireFault(this.q, this.ctx.random, { kind, operation, project, name })
+    const fired = await fireFault(this.q, this.ctx.random, { kind, operation, project, name }, await this.faultRules(kind, operation))
     if (!fired) return undefined
     this.fault = fired
     return fired.effect.error ? new InjectedFaultError(fired.effect.error.status, fired.effect.error.message, fired.id) : undefined
+  }
+
+  /**
+   * The fault rules of an operation, read once per transaction: a create asks
+   * for its operation's rules and then for its first phase's, and those are
+   * never the same rules, so a count one of them took is not read twice.
+   */
+  private faultRules(kind: string, operation: string): Promise<FaultRecord[]> {
+    const key = `${kind} ${operation}`
+    let rules = this.rulesRead.get(key)
+    if (!rules) {
+      rules = this.q.faultsFor(kind, operation)
+      this.rulesRead.set(key, rules)
+    }
+    return rules
   }
 
   /** Extra latency of a fired fault that no lifecycle absorbed: the answer waits that long. */
@@ -288,7 +304,8 @@ export class EngineTx {
   /** The fault rules aimed at the phase a resource has just entered, fired (and counted) now. */
   private async phaseFaults(res: ResourceRecord<unknown>, operation: string): Promise<FiredFault[]> {
     if (res.phase === null) return []
-    const fired = await fireFault(this.q, this.ctx.random, { kind: res.kind, operation, project: res.project, name: res.name, phase: res.phase })
+    const rules = await this.faultRules(res.kind, operation)
+    const fired = await fireFault(this.q, this.ctx.random, { kind: res.kind, operation, project: res.project, name: res.name, phase: res.phase }, rules)
     return fired ? [fired] : []
   }
 

@@ -131,8 +131,9 @@ export async function fireFault(
   q: Queries,
   random: SeededRandom,
   at: { kind: string; operation: string; project: string; name: string; phase?: string | undefined },
+  rules?: readonly FaultRecord[],
 ): Promise<FiredFault | undefined> {
-  for (const record of await q.faultsFor(at.kind, at.operation)) {
+  for (const record of rules ?? (await q.faultsFor(at.kind, at.operation))) {
     const f = toFault(record)
     // NOTE: a rule aimed at a phase fires as a resource enters it; one without, as the operation begins.
     if (f.match?.phase !== at.phase) continue
