@@ -25,6 +25,15 @@ describe('defineKind', () => {
     expect(kind({ via: 'a', phases: [{ name: 'p', status: 'a' }, { name: 'q', status: 'b', failTo: 'e' }], failPhase: 'p' })).not.toThrow()
   })
 
+  it('sorts only on required strings or numbers of its data', () => {
+    const kind = (sortable: string[]) => () =>
+      defineKind({ id: 'x.y', names: ['y'], data: Type.Object({ size: Type.Integer(), note: Type.Optional(Type.String()), tags: Type.Array(Type.String()) }), states: ['a'], operations: { create: { to: 'a' } }, sortable, hooks: {} })
+    expect(kind(['size'])).not.toThrow()
+    expect(kind(['note'])).toThrow(/'note', which is not a required string or number/)
+    expect(kind(['tags'])).toThrow(/'tags', which is not a required string or number/)
+    expect(kind(['colour'])).toThrow(/'colour'/)
+  })
+
   it('every kind can be created and deleted', () => {
     for (const k of ALL_KINDS) {
       expect(k.operations['create'], k.id).toBeDefined()

@@ -72,6 +72,8 @@ export interface KindDef<D = Record<string, unknown>> {
   updatable?: UpdatableDef
   /** The data field holding its labels (a map of strings), which lists select on with a label selector (Kubernetes `metadata.labels`). */
   labels?: string
+  /** Top-level data fields lists may sort by (Cinder `?sort=size`): required strings or numbers, so every row has a value to page on. */
+  sortable?: readonly string[]
   /** Top-level data fields lists may filter on by equality (Neutron `?device_id=`, Nova `?image=`). */
   filters?: readonly string[]
   /** What a resource of this kind holds of its scope's quotas while it exists (`{ instances: 1, cores: 2 }`); reads nothing but its record and what it names. */
@@ -102,7 +104,20 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
   for (const [what, fields] of [['updatable', def.updatable?.data], ['filters', def.filters], ['labels', def.labels === undefined ? [] : [def.labels]]] as const) {
     for (const field of fields ?? []) if (!(field in properties)) throw new Error(`${def.id}.${what} names unknown data field '${field}'`)
   }
+  const required = new Set((def.data as { required?: string[] }).required ?? [])
+  for (const field of def.sortable ?? []) {
+    const type = (properties[field] as { type?: unknown } | undefined)?.type
+    if (!required.has(field) || !['string', 'integer', 'number'].includes(String(type))) {
+      throw new Error(`${def.id}.sortable names '${field}', which is not a required string or number of its data`)
+    }
+  }
   return def
+}
+
+/** Whether a data field of a kind holds numbers (sorted as numbers, not as text). */
+export function isNumericField(def: Pick<KindDef, 'data'>, field: string): boolean {
+  const type = ((def.data as { properties?: Record<string, { type?: unknown }> }).properties?.[field])?.type
+  return type === 'integer' || type === 'number'
 }
 
 /** The label of a kind in messages (`vm`, `volume`). */

@@ -4,7 +4,7 @@ import type { SeededRandom } from '../random/seeded-random.js'
 import { labelOf, type KindDef } from './define-kind.js'
 import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } from './errors.js'
 import { fireFault, InjectedFaultError, type FiredFault } from './faults.js'
-import { failPhaseOf, phasesOf, phaseStatus, runningStatuses } from './phases.js'
+import { failPhaseOf, isPlan, phasesOf, phaseStatus, runningStatuses, type Plan } from './phases.js'
 import type { KindRegistry } from './registry.js'
 import { parseScope, SHARED_PROJECT } from './scope.js'
 import { amountsOf, countUsage, effectiveLimits, QuotaExceededError, type QuotaAmounts, type QuotaLimits, type QuotaName } from './quotas.js'
@@ -21,13 +21,6 @@ export interface PhaseEnd {
   dueAt: number
   outcome: 'complete' | 'fail'
   detail: Record<string, unknown> | null
-}
-
-/** Each phase still to come: its latency in ms and whether it fails (1) or not (0). At least one entry. */
-type Plan = [readonly [number, 0 | 1], ...Array<readonly [number, 0 | 1]>]
-
-function isPlan(v: unknown): v is Plan {
-  return Array.isArray(v) && v.length > 0 && v.every((p) => Array.isArray(p) && typeof p[0] === 'number' && (p[1] === 0 || p[1] === 1))
 }
 
 /** What a transaction needs from the engine around it. */
@@ -357,15 +350,21 @@ export class EngineTx {
       this.faultApplied = true
       const failPhase = failPhaseOf(op)
       // NOTE: a failure meant for a later phase travels with the transitions until that phase.
-      if (fault.effect.failLifecycle && failPhase !== undefined && failPhase !== res.phase) failAt = failPhase
+      if (fault.effect.failLifecycle && failPhase !== undefined && failPhase !== res.phase) {
+        failAt = failPhase
+        faultId = fault.id
+      }
       faults = [{ ...fault, effect: { ...fault.effect, failLifecycle: fault.effect.failLifecycle && failAt === undefined } }, ...faults]
     }
     for (const f of faults) {
       // NOTE: stuck: no transition at all, so only a delete (or a reset) moves the resource on.
       if (f.effect.stuck) return undefined
       delay += f.effect.latencyMs ?? 0
-      if (f.effect.failLifecycle) fails = true
-      faultId ??= f.id
+      // NOTE: the rule a failure is blamed on is the one that failed it, never one that only slowed it.
+      if (f.effect.failLifecycle) {
+        fails = true
+        faultId ??= f.id
+      }
     }
     if (failAt !== undefined && failAt === res.phase) {
       fails = true

@@ -1,9 +1,9 @@
 import type { Clock } from '../clock/clock.js'
 import type { SeededRandom } from '../random/seeded-random.js'
-import type { ResourceRecord, SortColumn, TransitionRecord } from '../store/records.js'
+import type { ResourceQuery, ResourceRecord, SortColumn, TransitionRecord } from '../store/records.js'
 import type { Store } from '../store/store.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
-import { failStateOf, labelOf } from './define-kind.js'
+import { failStateOf, isNumericField, labelOf, type KindDef } from './define-kind.js'
 import { phasesOf, phaseStatus } from './phases.js'
 import { EngineTx, type PhaseEnd, type ScheduledTransition } from './engine-tx.js'
 import { ConflictError, NotFoundError, ValidationError } from './errors.js'
@@ -55,10 +55,10 @@ export interface ListOptions {
   /** A label selector's requirements, all of which must hold (see parseLabelSelector); for kinds that declare `labels`. */
   labels?: readonly LabelRequirement[] | undefined
   /** Sort by a column (default: creation order); ties by creation order, in the same direction. */
-  sort?: { field: SortField; desc?: boolean | undefined } | undefined
+  sort?: { field: SortField | string; desc?: boolean | undefined } | undefined
 }
 
-/** What a list can be sorted by, on every kind. */
+/** What a list can be sorted by, on every kind; a kind adds the data fields it declares `sortable`. */
 export type SortField = 'name' | 'createdAt' | 'updatedAt' | 'status'
 const SORT_COLUMNS: Record<SortField, SortColumn> = { name: 'name', createdAt: 'created_at', updatedAt: 'updated_at', status: 'status' }
 
@@ -180,8 +180,7 @@ export class Engine {
     })
     if (opts.labels?.length && !def.labels) throw new ValidationError('labelSelector', `labelSelector: ${labelOf(def)}s have no labels to select on`)
     const labels = opts.labels?.length ? { field: def.labels!, requirements: opts.labels } : undefined
-    const sort = opts.sort && { column: SORT_COLUMNS[opts.sort.field], desc: opts.sort.desc ?? false }
-    if (opts.sort && !sort?.column) throw new ValidationError('sort', `sort: '${String(opts.sort.field)}' is not a field lists sort by (${Object.keys(SORT_COLUMNS).join(', ')})`)
+    const sort = opts.sort && sortOf(def, opts.sort.field, opts.sort.desc ?? false)
     const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor, sort !== undefined)
     const rows = await this.store.read.listResources({
       kind,
@@ -200,7 +199,7 @@ export class Engine {
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
     if (!(rows.length > limit && last)) return { items, nextCursor: null }
-    return { items, nextCursor: encodeCursor(sort ? { seq: last.seq, value: sortValueOf(last, opts.sort!.field) } : last.seq) }
+    return { items, nextCursor: encodeCursor(sort ? { seq: last.seq, value: sortValueOf(last, opts.sort!.field as SortField | string) } : last.seq) }
   }
 
   /** Children of the given parents (rules of security groups, subnets of networks). */
@@ -375,8 +374,20 @@ export class Engine {
   }
 }
 
-function sortValueOf(r: ResourceRecord, field: SortField): string | number {
-  return field === 'createdAt' ? r.createdAt : field === 'updatedAt' ? r.updatedAt : field === 'status' ? r.status : r.name
+/** How the store sorts a list by `field`: a column every kind has, or a data field the kind declares sortable. */
+function sortOf(def: KindDef, field: string, desc: boolean): NonNullable<ResourceQuery['sort']> {
+  if (Object.hasOwn(SORT_COLUMNS, field)) return { column: SORT_COLUMNS[field as SortField], desc }
+  if (def.sortable?.includes(field)) return { dataField: field, numeric: isNumericField(def, field), desc }
+  const known = [...Object.keys(SORT_COLUMNS), ...(def.sortable ?? [])]
+  throw new ValidationError('sort', `sort: '${field.slice(0, 64)}' is not a field ${labelOf(def)}s sort by (${known.join(', ')})`)
+}
+
+function sortValueOf(r: ResourceRecord, field: string): string | number {
+  if (field === 'createdAt') return r.createdAt
+  if (field === 'updatedAt') return r.updatedAt
+  if (field === 'status') return r.status
+  if (field === 'name') return r.name
+  return r.data[field] as string | number
 }
 
 /** PostgreSQL broke a deadlock (40P01) or a serialization conflict (40001) by rolling this transaction back. */

@@ -1,3 +1,4 @@
+import { MAX_LATENCY_MS } from '../clock/bounds.js'
 import type { TimingDeclaration } from './timing.js'
 
 /**
@@ -86,4 +87,11 @@ export function checkPhases(where: string, op: PhasedOperation, states: Readonly
     if (p.share !== undefined && !(p.share >= 0)) throw new Error(`${where} phase ${p.name} share must be 0 or more`)
   }
   if (op.failPhase && !names.has(op.failPhase)) throw new Error(`${where} failPhase '${op.failPhase}' is not one of its phases`)
+}
+
+/** Each phase still to come: its latency in ms and whether it fails (1) or not (0). At least one entry. */
+export type Plan = [readonly [number, 0 | 1], ...Array<readonly [number, 0 | 1]>]
+
+export function isPlan(v: unknown): v is Plan {
+  return Array.isArray(v) && v.length > 0 && v.every((p) => Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && p[0] >= 0 && p[0] <= MAX_LATENCY_MS && (p[1] === 0 || p[1] === 1))
 }

@@ -136,12 +136,35 @@ describe(`scopes on ${TEST_STORE}`, () => {
     const snap = await exportSnapshot(engine, { scope: dev })
     expect(snap.state.resources.map((r) => r.id)).toEqual([ns.id, a.id])
     await resetState(engine, { scope: dev })
-    await make(devTeam, 'kube.vm', 'later')
+    const later = await make(devTeam, 'kube.vm', 'later')
+    expect(await importSnapshot(engine, snap)).toEqual({ resources: 2, transitions: 0 })
+    // NOTE: loaded twice in a row (a test's fixture restored before each test): the id counter never goes back.
     expect(await importSnapshot(engine, snap)).toEqual({ resources: 2, transitions: 0 })
     expect((await engine.list(dev, 'kube.vm', { withinScope: true })).items.map((r) => r.id)).toEqual([a.id])
     expect((await engine.get(dev2Default, 'kube.vm', c.id)).name).toBe('c')
     // NOTE: a new create after the load never takes an id the snapshot brought back.
-    expect([ns.id, a.id, c.id]).not.toContain((await make(devDefault, 'kube.vm', 'b')).id)
+    expect([ns.id, a.id, c.id, later.id]).not.toContain((await make(devDefault, 'kube.vm', 'b')).id)
+  })
+
+  it("refuses a snapshot that puts a resource in another type of scope, or loads the shared scope", async () => {
+    const a = await make(devDefault, 'kube.vm', 'a')
+    const snap = await exportSnapshot(engine, { scope: dev })
+    const moved = structuredClone(snap)
+    moved.state.resources[0]!.project = dev
+    await expect(importSnapshot(engine, moved)).rejects.toMatchObject({ field: 'state.resources[0].project', message: expect.stringMatching(/lives in a namespace/) })
+    await expect(importSnapshot(engine, { ...snap, scope: '~shared', state: { ...snap.state, resources: [] } })).rejects.toMatchObject({ field: 'scope' })
+    expect((await engine.get(devDefault, 'kube.vm', a.id)).name).toBe('a')
+  })
+
+  it("resets of a namespace and of its cluster at once take turns: each resource's removal is recorded once", async () => {
+    for (let round = 0; round < 5; round++) {
+      const made = await Promise.all(Array.from({ length: 40 }, (_, i) => make(i % 2 ? devDefault : devTeam, 'kube.vm', `r${round}-${i}`)))
+      const before = (await engine.history.position()).lastSeq
+      const [inner, outer] = await Promise.all([resetState(engine, { scope: devDefault }), resetState(engine, { scope: dev })])
+      expect(inner + outer).toBe(made.length)
+      const deleted = (await engine.history.replay(before, { within: dev }, 1000)).filter((e) => e.type === 'deleted').map((e) => e.resourceId)
+      expect(deleted.sort()).toEqual(made.map((r) => r.id).sort())
+    }
   })
 
   it('a fault rule with match.scope fires in that scope and those it holds only', async () => {

@@ -2,7 +2,8 @@ import type { StateDump } from '../store/state-dump.js'
 import { checkKindData } from './data-check.js'
 import { ValidationError } from './errors.js'
 import type { KindRegistry } from './registry.js'
-import { isWithin } from './scope.js'
+import { isPlan } from './phases.js'
+import { isWithin, parseScope, SHARED_PROJECT } from './scope.js'
 
 /**
  * Checks that a snapshot's rows agree with each other and with the declared
@@ -37,6 +38,9 @@ export function checkStateDump(registry: KindRegistry, state: StateDump, scope?:
     if (scope !== undefined && !isWithin(r.project, scope)) {
       throw new ValidationError(`state.resources[${i}].project`, `state.resources[${i}].project: '${r.project}' is outside the snapshot's scope '${scope}'`)
     }
+    if (r.project !== SHARED_PROJECT && parseScope(r.project, `state.resources[${i}].project`).type !== (def.scope ?? 'project')) {
+      throw new ValidationError(`state.resources[${i}].project`, `state.resources[${i}].project: a ${r.kind} lives in a ${def.scope ?? 'project'}, not in '${r.project}'`)
+    }
     if (!def.states.includes(r.status)) {
       throw new ValidationError(`state.resources[${i}].status`, `state.resources[${i}].status: '${r.status}' is not a state of ${r.kind} (${def.states.join(', ')})`)
     }
@@ -49,8 +53,17 @@ export function checkStateDump(registry: KindRegistry, state: StateDump, scope?:
   state.transitions.forEach((t, i) => {
     const kind = kinds.get(t.resource_id)
     if (!kind) throw new ValidationError(`state.transitions[${i}].resource_id`, `state.transitions[${i}].resource_id: no resource '${t.resource_id}' in the snapshot`)
-    if (!registry.get(kind).operations[t.operation]) {
+    const op = registry.get(kind).operations[t.operation]
+    if (!op) {
       throw new ValidationError(`state.transitions[${i}].operation`, `state.transitions[${i}].operation: ${kind} has no operation '${t.operation}'`)
+    }
+    // NOTE: what the engine reads back from a transition's detail: the phase it ends, the plan of those to come.
+    const detail = (t.detail ?? {}) as Record<string, unknown>
+    if (detail['phase'] !== undefined && !op.phases?.some((p) => p.name === detail['phase'])) {
+      throw new ValidationError(`state.transitions[${i}].detail.phase`, `state.transitions[${i}].detail.phase: not a phase of ${kind} ${t.operation}`)
+    }
+    if (detail['plan'] !== undefined && !isPlan(detail['plan'])) {
+      throw new ValidationError(`state.transitions[${i}].detail.plan`, `state.transitions[${i}].detail.plan: a list of [latency ms up to 24h, 0 or 1]`)
     }
   })
   if (scope !== undefined) {

@@ -2,7 +2,8 @@ import { deleteProjectState, dumpState, loadScopedState, loadState, type StateDu
 import { scopeLock, type Engine } from './engine.js'
 import { ValidationError } from './errors.js'
 import { checkStateDump, isConstraintError } from './snapshot-check.js'
-import { parseScope, SHARED_PROJECT } from './scope.js'
+import type { EngineTx } from './engine-tx.js'
+import { parseScope, scopeChain, SHARED_PROJECT } from './scope.js'
 
 export const SNAPSHOT_FORMAT = 'mockcloud-snapshot'
 export const SNAPSHOT_VERSION = 1
@@ -42,8 +43,7 @@ export async function resetState(engine: Engine, opts: { scope?: string | undefi
   }
   parseScope(scope)
   const { value } = await engine.transaction(async (tx) => {
-    // NOTE: exclusive: every change in the scope, or in one it holds, takes this key shared first.
-    await tx.lock(scopeLock(scope))
+    await lockScope(tx, scope)
     const going = await tx.q.resourcesWithin(scope)
     const removed = await deleteProjectState(tx.q, { within: scope })
     for (const res of going) tx.recordRemoved(res, 'reset')
@@ -52,6 +52,18 @@ export async function resetState(engine: Engine, opts: { scope?: string | undefi
     return removed
   })
   return value
+}
+
+/**
+ * Holds a scope alone for a reset or a load: the scopes holding it shared,
+ * outermost first, as every change does, then its own exclusively; every
+ * change in it, or in one it holds, takes its key shared first, and a reset
+ * of a scope holding it waits too.
+ */
+async function lockScope(tx: EngineTx, scope: string): Promise<void> {
+  const chain = scopeChain(scope)
+  for (const outer of chain.slice(0, -1)) await tx.lock(scopeLock(outer), 'shared')
+  await tx.lock(scopeLock(scope))
 }
 
 /** Takes a consistent snapshot (one transaction) of the whole state, or of one scope and those it holds. */
@@ -72,6 +84,7 @@ export async function exportSnapshot(engine: Engine, opts: { scope?: string | un
 export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promise<{ resources: number; transitions: number }> {
   const scope = snapshot.scope
   if (scope !== undefined) parseScope(scope)
+  if (scope === SHARED_PROJECT) throw new ValidationError('scope', 'scope: the shared scope (seeded flavors, images, the public network) is not loaded from a snapshot')
   checkStateDump(engine.registry, snapshot.state, scope)
   const shift = engine.clock.now() - snapshot.clock_ms
   const state: StateDump = { ...snapshot.state, transitions: snapshot.state.transitions.map((t) => ({ ...t, due_at: t.due_at + shift })) }
@@ -82,7 +95,7 @@ export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promis
         for (const t of state.transitions) tx.scheduled.push({ id: t.id, dueAt: t.due_at })
       } else {
         // NOTE: one scope in place of its current state; the rest of the cloud, and its history, go on. Watchers see it as removals and creations.
-        await tx.lock(scopeLock(scope))
+        await lockScope(tx, scope)
         for (const res of await tx.q.resourcesWithin(scope)) tx.recordRemoved(res, 'snapshot')
         tx.scheduled.push(...(await loadScopedState(tx.q, scope, state)))
         for (const res of await tx.q.resourcesWithin(scope)) tx.recordLoaded(res)

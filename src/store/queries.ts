@@ -228,14 +228,15 @@ export class Queries {
     for (const r of q.labels?.requirements ?? []) query = query.where(this.labelMeets(q.labels!.field, r))
     const desc = q.sort?.desc ?? false
     const after = desc ? '<' : '>'
-    if (q.sort && q.afterSeq !== undefined && q.afterValue !== undefined) {
-      const { column } = q.sort
+    const key = q.sort && ('column' in q.sort ? sql.ref(q.sort.column) : this.dataField(q.sort.dataField, q.sort.numeric))
+    if (key && q.afterSeq !== undefined && q.afterValue !== undefined) {
       const [value, seq] = [q.afterValue, q.afterSeq]
-      query = query.where((eb) => eb.or([eb(column, after, value as never), eb.and([eb(column, '=', value as never), eb('seq', after, seq)])]))
+      const op = sql.raw(after)
+      query = query.where(sql<boolean>`(${key} ${op} ${value} or (${key} = ${value} and seq ${op} ${seq}))`)
     } else if (q.afterSeq !== undefined) {
       query = query.where('seq', after, q.afterSeq)
     }
-    if (q.sort) query = query.orderBy(q.sort.column, desc ? 'desc' : 'asc')
+    if (key) query = query.orderBy(key, desc ? 'desc' : 'asc')
     return query.orderBy('seq', desc ? 'desc' : 'asc').limit(literalLimit(q.limit))
   }
 
@@ -245,11 +246,17 @@ export class Queries {
    * `field` is a declared name (letters and digits), never user text.
    */
   private dataFieldEquals(field: string, value: string | number | boolean | null) {
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) throw new Error(`not a data field name: ${field}`)
-    const extracted = this.dialect === 'postgres' ? sql`(data::jsonb ->> ${sql.lit(field)})` : sql`json_extract(data, ${sql.lit(`$.${field}`)})`
+    const extracted = this.dataField(field, false)
     if (value === null) return sql<boolean>`${extracted} is null`
     const v = this.dialect === 'postgres' ? String(value) : typeof value === 'boolean' ? Number(value) : value
     return sql<boolean>`${extracted} = ${v}`
+  }
+
+  /** A top-level data field as each database reads it (`numeric`: as a number on PostgreSQL, whose ->> gives text). */
+  private dataField(field: string, numeric: boolean) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) throw new Error(`not a data field name: ${field}`)
+    if (this.dialect === 'sqlite') return sql`json_extract(data, ${sql.lit(`$.${field}`)})`
+    return numeric ? sql`((data::jsonb ->> ${sql.lit(field)})::numeric)` : sql`(data::jsonb ->> ${sql.lit(field)})`
   }
 
   /**

@@ -71,7 +71,8 @@ export interface ResourceQuery {
   /** Equality on top-level data fields (names the engine checked against the kind's declaration). */
   data?: ReadonlyArray<{ field: string; value: string | number | boolean | null }> | undefined
   /** Default: insertion order (`seq`). Ties are broken by `seq`, in the same direction. */
-  sort?: { column: SortColumn; desc: boolean } | undefined
+  /** A column, or a declared data field (`numeric`: compared as a number); never null, so a cursor can go on from any row. */
+  sort?: { column: SortColumn; desc: boolean } | { dataField: string; numeric: boolean; desc: boolean } | undefined
   afterSeq?: number | undefined
   /** With `sort`: the sort value of the last row seen (with `afterSeq`, its seq). */
   afterValue?: string | number | undefined

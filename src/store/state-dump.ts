@@ -121,8 +121,8 @@ export async function loadScopedState(q: Queries, scope: string, dump: StateDump
   for (let i = 0; i < dump.refs.length; i += BATCH) await db.insertInto('refs').values(dump.refs.slice(i, i + BATCH)).execute()
   // NOTE: ids handed out from now on must not be ones the dump brought in.
   if (q.dialect === 'postgres') {
-    const next = Math.max(dump.id_counter, await idCounter(q)) + 1
-    await sql`select setval('resource_ids', ${next}, false)`.execute(db)
+    // NOTE: one statement: a create in another scope meanwhile may take a number, never be rewound.
+    await sql`select setval('resource_ids', greatest(${dump.id_counter + 1}, (select case when is_called then last_value + 1 else last_value end from resource_ids)), false)`.execute(db)
   } else if (dump.id_counter > (await idCounter(q))) {
     await db.insertInto('counters').values({ key: 'id', value: dump.id_counter }).onConflict((oc) => oc.column('key').doUpdateSet({ value: dump.id_counter })).execute()
   }
@@ -154,7 +154,8 @@ export async function deleteProjectState(q: Queries, scope: { within: string } |
 async function idCounter(q: Queries): Promise<number> {
   if (q.dialect === 'postgres') {
     const { rows } = await sql<{ last_value: string; is_called: boolean }>`select last_value, is_called from resource_ids`.execute(q.db)
-    return rows[0]!.is_called ? Number(rows[0]!.last_value) : 0
+    // NOTE: not called: last_value is the next to hand out (after a setval(..., false)), so one less has been.
+    return rows[0]!.is_called ? Number(rows[0]!.last_value) : Number(rows[0]!.last_value) - 1
   }
   const row = await q.db.selectFrom('counters').select('value').where('key', '=', 'id').executeTakeFirst()
   return row ? Number(row.value) : 0

@@ -61,6 +61,24 @@ describe('engine.list', () => {
     await expect(engine.list('default', 'compute.server', { sort: { field: 'colour' as never } })).rejects.toMatchObject({ status: 400, field: 'sort' })
   })
 
+  it('sorts by a data field the kind declares sortable, as numbers, paging with cursors, and names the fields it sorts by', async () => {
+    const sizes = [5, 100, 20, 5, 9, 1000, 20]
+    for (const [i, sizeGb] of sizes.entries()) await engine.create('default', 'volume.volume', { name: `v${i}`, sizeGb })
+    for (const desc of [false, true]) {
+      const seen: Array<[number, string]> = []
+      let cursor: string | undefined
+      do {
+        const page = await engine.list('default', 'volume.volume', { sort: { field: 'sizeGb', desc }, limit: 3, cursor })
+        seen.push(...page.items.map((r) => [r.data['sizeGb'] as number, r.name] as [number, string]))
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      // NOTE: numbers, not text (1000 after 100); ties in creation order, reversed with the sort.
+      const expected = sizes.map((n, i) => [n, `v${i}`] as [number, string]).sort((a, b) => a[0] - b[0] || Number(a[1].slice(1)) - Number(b[1].slice(1)))
+      expect(seen).toEqual(desc ? expected.reverse() : expected)
+    }
+    await expect(engine.list('default', 'volume.volume', { sort: { field: 'volumeType' } })).rejects.toMatchObject({ status: 400, field: 'sort', message: expect.stringMatching(/\(name, createdAt, updatedAt, status, sizeGb\)/) })
+  })
+
   it('sorts by creation time, newest first, ties newest first too', async () => {
     const first = await vms(['one', 'two'], 'm1.small')
     await t.advance(5_000)

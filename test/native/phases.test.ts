@@ -210,6 +210,14 @@ describe('fault rules aimed at a phase (match.phase)', () => {
     expect((await steps(doomed.id)).map((x) => x[2] ?? x[1])).toEqual([...BUILD_PHASES, 'error'])
   })
 
+  it('a failure is blamed on the rule that failed it, never on one that only slowed the phase', async () => {
+    t = await testApp({ timing: ['vm.create.latency=1s', 'vm.create.failureRate=1'] })
+    await addFault({ kind: 'vm', operation: 'create', match: { phase: 'spawning' }, effect: { latency_ms: 1_000 } })
+    const v = await createVm()
+    await t.advance(10_000)
+    expect(await vm(v.id)).toMatchObject({ status: 'error', error: 'mockcloud: simulated failure of vm create while spawning' })
+  })
+
   it('refuses a phase rule that cannot apply, with 400 naming the field', async () => {
     t = await testApp()
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
@@ -255,5 +263,18 @@ describe('phases in snapshots', () => {
     bad.state.resources[i].phase = 'warping'
     const res = await t.call('POST', '/_mockcloud/snapshot', bad)
     expect([res.status, res.body.error.field]).toEqual([400, `state.resources[${i}].phase`])
+
+    // NOTE: a transition's detail is read back too: the phase it ends, the plan of those to come.
+    const j = snap.state.transitions.findIndex((x: any) => x.resource_id === v.id)
+    for (const [detail, field] of [
+      [{ phase: 'warping' }, 'detail.phase'],
+      [{ phase: 'scheduling', plan: [[1e12, 0]] }, 'detail.plan'],
+      [{ phase: 'scheduling', plan: [[5, 2]] }, 'detail.plan'],
+    ] as const) {
+      const odd = structuredClone(snap)
+      odd.state.transitions[j].detail = detail
+      const r = await t.call('POST', '/_mockcloud/snapshot', odd)
+      expect([r.status, r.body.error.field], JSON.stringify(detail)).toEqual([400, `state.transitions[${j}].${field}`])
+    }
   })
 })

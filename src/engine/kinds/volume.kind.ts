@@ -40,6 +40,8 @@ export const volumeKind = defineKind<VolumeData>({
   },
   updatable: { data: ['description'] },
   filters: ['vmId', 'bootable', 'volumeType'],
+  // NOTE: Cinder lists sort by size (?sort=size:desc).
+  sortable: ['sizeGb'],
   quota: (v) => ({ volumes: 1, gigabytes: v.data.sizeGb }),
   hooks: volumeHooks,
 })
