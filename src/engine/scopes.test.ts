@@ -182,12 +182,16 @@ describe(`scopes on ${TEST_STORE}`, () => {
     await make(dev, 'kube.namespace', 'default')
     expect((await engine.history.replay(0, { within: dev })).map((e) => e.name)).toEqual(['a', 'default'])
     const seen: string[] = []
-    const watch = await engine.history.watch({ afterSeq: 0, filter: { within: dev } }, (e) => seen.push(e.name), () => undefined)
+    let last!: () => void
+    const lastSeen = new Promise<void>((resolve) => (last = resolve))
+    const watch = await engine.history.watch({ afterSeq: 0, filter: { within: dev } }, (e) => (seen.push(e.name), e.name === 'e' && last()), () => undefined)
     await make(devTeam, 'kube.vm', 'c')
     await make(dev2Default, 'kube.vm', 'd')
-    await new Promise((r) => setTimeout(r, 50))
+    await make(devTeam, 'kube.vm', 'e')
+    // NOTE: delivered in number order: once 'e' is here, 'd' (between them) was passed over, not pending.
+    await lastSeen
     watch.stop()
-    expect(seen).toEqual(['a', 'default', 'c'])
+    expect(seen).toEqual(['a', 'default', 'c', 'e'])
   })
 
   it('200 creates in a cluster racing its reset: each is removed by the reset or made after it, never left half', async () => {
