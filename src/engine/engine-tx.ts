@@ -182,7 +182,7 @@ export class EngineTx {
     }
     await this.q.insertResource(res as ResourceRecord)
     await this.countQuota(res as ResourceRecord, 1)
-    await this.record(res, 'created', 'create', null)
+    this.record(res, 'created', 'create', null)
     if (op.via) await this.schedule(res, 'create', await this.phaseFaults(res, 'create'))
     return res
   }
@@ -254,7 +254,7 @@ export class EngineTx {
     if (!(await this.q.updateResource(next as ResourceRecord, res as ResourceRecord))) {
       throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
     }
-    await this.record(next, 'changed', operation, res.status)
+    this.record(next, 'changed', operation, res.status)
     return next
   }
 
@@ -302,16 +302,9 @@ export class EngineTx {
     return fired ? [fired] : []
   }
 
-  /**
-   * Schedules the end of the phase a resource is in (of the whole operation,
-   * when it has no phases): its latency and failure drawn from the seeded
-   * generator, with what the fired faults add. A fault on the operation
-   * itself acts on its first phase (latency, stuck), or fails it in its
-   * failure phase, carried there from phase to phase.
-   */
   /** Records that a resource came in with a snapshot of its scope. */
   recordLoaded(res: ResourceRecord): void {
-    this.pendingEvents.push({ at: this.now, project: res.project, kind: res.kind, resourceId: res.id, name: res.name, type: 'created', operation: 'snapshot', fromStatus: null, toStatus: res.status, version: res.version, resource: res })
+    this.record(res, 'created', 'snapshot', null)
   }
 
   /** Records that a resource went: deleted, or removed with its scope by a reset. */
@@ -331,6 +324,13 @@ export class EngineTx {
     })
   }
 
+  /**
+   * Schedules the end of the phase a resource is in (of the whole operation,
+   * when it has no phases): its latency and failure drawn from the seeded
+   * generator, with what the fired faults add. A fault on the operation
+   * itself acts on its first phase (latency, stuck), or fails it in its
+   * failure phase, carried there from phase to phase.
+   */
   private async schedule<D>(res: ResourceRecord<D>, operation: string, faults: FiredFault[]): Promise<void> {
     const end = this.planEnd(res, operation, faults, null)
     if (end) await this.insertEnd(res, operation, end)
@@ -403,8 +403,8 @@ export class EngineTx {
     this.scheduled.push({ id, dueAt: end.dueAt })
   }
 
-  private record<D>(res: ResourceRecord<D>, type: 'created' | 'changed', operation: string, fromStatus: string | null): Promise<void> {
-    return this.log({
+  private record<D>(res: ResourceRecord<D>, type: 'created' | 'changed', operation: string, fromStatus: string | null): void {
+    this.pendingEvents.push({
       at: this.now,
       project: res.project,
       kind: res.kind,
@@ -419,9 +419,6 @@ export class EngineTx {
     })
   }
 
-  private async log(e: Omit<EventRecord, 'seq'>): Promise<void> {
-    this.pendingEvents.push(e)
-  }
 
   private async countQuota(res: ResourceRecord, sign: 1 | -1): Promise<void> {
     if (res.project === SHARED_PROJECT) return

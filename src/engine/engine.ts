@@ -199,7 +199,7 @@ export class Engine {
     const items = rows.slice(0, limit)
     const last = items[items.length - 1]
     if (!(rows.length > limit && last)) return { items, nextCursor: null }
-    return { items, nextCursor: encodeCursor(sort ? { seq: last.seq, value: sortValueOf(last, opts.sort!.field as SortField | string) } : last.seq) }
+    return { items, nextCursor: encodeCursor(sort ? { seq: last.seq, value: sortValueOf(last, opts.sort!.field) } : last.seq) }
   }
 
   /** Children of the given parents (rules of security groups, subnets of networks). */
@@ -309,9 +309,10 @@ export class Engine {
           await tx.write(res, { status: failTo, data: { ...(patch ?? {}), fault } }, t.operation)
           return true
         }
+        if (phase === null) break
         const phases = phasesOf(op)
         const next = phases[phases.findIndex((p) => p.name === phase) + 1]
-        if (phase === null || !next) break
+        if (!next) break
         const entered: { res: ResourceRecord; due?: PhaseEnd | undefined } = await tx.enterPhase(res, t.operation, next.name, step.detail, now)
         if (!entered.due) return true
         res = entered.res

@@ -1,4 +1,4 @@
-import { deleteProjectState, dumpState, loadScopedState, loadState, type StateDump } from '../store/state-dump.js'
+import { deleteScopeState, dumpState, loadScopedState, loadState, type StateDump } from '../store/state-dump.js'
 import { scopeLock, type Engine } from './engine.js'
 import { ValidationError } from './errors.js'
 import { checkStateDump, isConstraintError } from './snapshot-check.js'
@@ -34,7 +34,7 @@ export async function resetState(engine: Engine, opts: { scope?: string | undefi
   if (scope === SHARED_PROJECT) throw new ValidationError('scope', 'scope: the shared scope (seeded flavors, images, the public network) is kept by every reset')
   if (scope === undefined) {
     return engine.store.transaction(async (q) => {
-      const removed = await deleteProjectState(q, { except: SHARED_PROJECT })
+      const removed = await deleteScopeState(q, { except: SHARED_PROJECT })
       // NOTE: a full reset goes back to the default limits, as it drops fault rules.
       await q.clearFaults()
       await q.clearQuotas()
@@ -45,7 +45,7 @@ export async function resetState(engine: Engine, opts: { scope?: string | undefi
   const { value } = await engine.transaction(async (tx) => {
     await lockScope(tx, scope)
     const going = await tx.q.resourcesWithin(scope)
-    const removed = await deleteProjectState(tx.q, { within: scope })
+    const removed = await deleteScopeState(tx.q, { within: scope })
     for (const res of going) tx.recordRemoved(res, 'reset')
     // NOTE: a scope keeps the limits a test gave it; what it uses is counted again.
     await tx.q.forgetQuotaUsage(scope)

@@ -72,68 +72,71 @@ export async function loadState(q: Queries, dump: StateDump): Promise<void> {
   await q.forgetQuotaUsage()
   // NOTE: event numbers go on from where they were (a watcher's number stays meaningful), but the history before the load is gone.
   await q.truncateEventLog()
-  const insert = async <R>(rows: R[], write: (chunk: R[]) => Promise<unknown>) => {
-    for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH))
-  }
   const { lastSeq } = await q.eventLog()
-  await insert(dump.resources, (c) => db.insertInto('resources').values(c.map((r) => ({ ...r, phase: r.phase ?? null, data: JSON.stringify(r.data), event_seq: lastSeq }))).execute())
-  await insert(dump.transitions, (c) =>
+  await inBatches(dump.resources, (c) => db.insertInto('resources').values(c.map((r) => ({ ...r, phase: r.phase ?? null, data: JSON.stringify(r.data), event_seq: lastSeq }))).execute())
+  await inBatches(dump.transitions, (c) =>
     db
       .insertInto('transitions')
       .values(c.map((t) => ({ ...t, detail: t.detail == null ? null : JSON.stringify(t.detail) })))
       .execute(),
   )
-  await insert(dump.ip_allocations, (c) => db.insertInto('ip_allocations').values(c).execute())
-  await insert(dump.refs, (c) => db.insertInto('refs').values(c).execute())
-  await insert(dump.counters, (c) => db.insertInto('counters').values(c).execute())
-  await insert(dump.faults, (c) => db.insertInto('faults').values(c.map((f) => ({ ...f, rule: JSON.stringify(f.rule) }))).execute())
+  await inBatches(dump.ip_allocations, (c) => db.insertInto('ip_allocations').values(c).execute())
+  await inBatches(dump.refs, (c) => db.insertInto('refs').values(c).execute())
+  await inBatches(dump.counters, (c) => db.insertInto('counters').values(c).execute())
+  await inBatches(dump.faults, (c) => db.insertInto('faults').values(c.map((f) => ({ ...f, rule: JSON.stringify(f.rule) }))).execute())
   if (q.dialect === 'postgres') {
     for (const [table, column] of [['resources', 'seq'], ['transitions', 'id'], ['faults', 'id']] as const) {
       await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(db)
     }
-    const next = Math.max(dump.id_counter, await idCounter(q)) + 1
-    await sql`select setval('resource_ids', ${next}, false)`.execute(db)
+    await advanceIdCounter(q, dump.id_counter)
+  }
+}
+
+/** Writes rows a batch at a time (a statement's parameters are bounded). */
+async function inBatches<R>(rows: readonly R[], write: (chunk: R[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) await write(rows.slice(i, i + BATCH))
+}
+
+/** Moves the resource id counter past `used` (ids a load brought in), never back. */
+async function advanceIdCounter(q: Queries, used: number): Promise<void> {
+  if (q.dialect === 'postgres') {
+    // NOTE: one statement: a create elsewhere meanwhile may take a number, never be rewound.
+    await sql`select setval('resource_ids', greatest(${used + 1}, (select case when is_called then last_value + 1 else last_value end from resource_ids)), false)`.execute(q.db)
+  } else if (used > (await idCounter(q))) {
+    await q.db.insertInto('counters').values({ key: 'id', value: used }).onConflict((oc) => oc.column('key').doUpdateSet({ value: used })).execute()
   }
 }
 
 /**
  * Loads a dump of one scope in place of what that scope holds now, inside the
  * caller's transaction, leaving every other scope as it is: the removed
- * state goes (as deleteProjectState), the dump's rows come in. Resources keep
+ * state goes (as deleteScopeState), the dump's rows come in. Resources keep
  * their ids but take new positions (`seq`) after every other scope's;
  * transitions take new ids, returned with their due times for the runner.
  */
 export async function loadScopedState(q: Queries, scope: string, dump: StateDump): Promise<Array<{ id: number; dueAt: number }>> {
   const db = q.db
-  await deleteProjectState(q, { within: scope })
+  await deleteScopeState(q, { within: scope })
   const { lastSeq } = await q.eventLog()
-  for (let i = 0; i < dump.resources.length; i += BATCH) {
-    const chunk = dump.resources.slice(i, i + BATCH).map(({ seq: _own, ...r }) => ({ ...r, phase: r.phase ?? null, data: JSON.stringify(r.data), event_seq: lastSeq }))
-    await db.insertInto('resources').values(chunk).execute()
-  }
+  await inBatches(dump.resources, (c) => db.insertInto('resources').values(c.map(({ seq: _own, ...r }) => ({ ...r, phase: r.phase ?? null, data: JSON.stringify(r.data), event_seq: lastSeq }))).execute())
   const scheduled: Array<{ id: number; dueAt: number }> = []
-  for (let i = 0; i < dump.transitions.length; i += BATCH) {
-    const chunk = dump.transitions.slice(i, i + BATCH).map(({ id: _own, ...t }) => ({ ...t, detail: t.detail == null ? null : JSON.stringify(t.detail) }))
-    const rows = await db.insertInto('transitions').values(chunk).returning(['id', 'due_at']).execute()
+  await inBatches(dump.transitions, async (c) => {
+    const rows = await db.insertInto('transitions').values(c.map(({ id: _own, ...t }) => ({ ...t, detail: t.detail == null ? null : JSON.stringify(t.detail) }))).returning(['id', 'due_at']).execute()
     for (const r of rows) scheduled.push({ id: num(r.id), dueAt: num(r.due_at) })
-  }
-  for (let i = 0; i < dump.ip_allocations.length; i += BATCH) await db.insertInto('ip_allocations').values(dump.ip_allocations.slice(i, i + BATCH)).execute()
-  for (let i = 0; i < dump.refs.length; i += BATCH) await db.insertInto('refs').values(dump.refs.slice(i, i + BATCH)).execute()
+  })
+  await inBatches(dump.ip_allocations, (c) => db.insertInto('ip_allocations').values(c).execute())
+  await inBatches(dump.refs, (c) => db.insertInto('refs').values(c).execute())
   // NOTE: ids handed out from now on must not be ones the dump brought in.
-  if (q.dialect === 'postgres') {
-    // NOTE: one statement: a create in another scope meanwhile may take a number, never be rewound.
-    await sql`select setval('resource_ids', greatest(${dump.id_counter + 1}, (select case when is_called then last_value + 1 else last_value end from resource_ids)), false)`.execute(db)
-  } else if (dump.id_counter > (await idCounter(q))) {
-    await db.insertInto('counters').values({ key: 'id', value: dump.id_counter }).onConflict((oc) => oc.column('key').doUpdateSet({ value: dump.id_counter })).execute()
-  }
+  await advanceIdCounter(q, dump.id_counter)
   return scheduled
 }
 
 /**
- * Deletes the resources of one project, or of every project but one (the
- * shared scope), with the addresses, references, transitions and events they hold.
+ * Deletes the resources of one scope and those it holds, or of every scope
+ * but one (the shared scope), with the addresses, references and transitions
+ * they hold; all of them, the event history too.
  */
-export async function deleteProjectState(q: Queries, scope: { within: string } | { except: string }): Promise<number> {
+export async function deleteScopeState(q: Queries, scope: { within: string } | { except: string }): Promise<number> {
   const db = q.db
   q.forgetResources()
   const within = 'within' in scope ? scope.within : undefined
