@@ -1,5 +1,5 @@
 import type { Queries } from '../store/queries.js'
-import type { EventRecord, FaultRecord, ResourceRecord } from '../store/records.js'
+import type { EventRecord, FaultRecord, ResourceRecord, TransitionRecord } from '../store/records.js'
 import type { SeededRandom } from '../random/seeded-random.js'
 import { labelOf, type KindDef } from './define-kind.js'
 import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } from './errors.js'
@@ -51,6 +51,11 @@ export class EngineTx {
   private fault: FiredFault | undefined
   private faultApplied = false
   private readonly rulesRead = new Map<string, Promise<FaultRecord[]>>()
+  /**
+   * The transition this transaction is applying, while its row is still
+   * there to move on to the operation's next phase (see `insertEnd`).
+   */
+  taken: Pick<TransitionRecord, 'id' | 'resourceId' | 'expectedVersion'> | undefined
 
   constructor(
     readonly q: Queries,
@@ -218,7 +223,7 @@ export class EngineTx {
         EMU_ERR_INVALID_STATE,
       )
     }
-    await this.q.deleteTransitionsOf(res.id)
+    await this.dropTransitionsOf(res.id)
     if (!op.via) {
       if (op.to === null) {
         await this.remove(res, operation)
@@ -261,7 +266,7 @@ export class EngineTx {
   /** Deletes a resource for good, after its kind has released what it held. */
   async remove<D>(res: ResourceRecord<D>, operation: string): Promise<void> {
     await this.kind(res.kind).hooks.onGone?.(this, res as ResourceRecord)
-    await this.q.deleteTransitionsOf(res.id)
+    await this.dropTransitionsOf(res.id)
     await this.q.removeRefsFrom(res.id)
     await this.q.releaseAddresses(res.id)
     if (!(await this.q.deleteResource(res.id, res.version))) {
@@ -398,9 +403,30 @@ export class EngineTx {
     }) as unknown as Plan
   }
 
+  /** Schedules a phase's end: in the row of the transition being applied, when it is this resource's. */
   private async insertEnd<D>(res: ResourceRecord<D>, operation: string, end: PhaseEnd): Promise<void> {
+    const taken = this.taken
+    if (taken?.resourceId === res.id) {
+      this.taken = undefined
+      if (await this.q.moveTransition(taken.id, { ...end, expectedVersion: res.version })) {
+        this.scheduled.push({ id: taken.id, dueAt: end.dueAt })
+        return
+      }
+    }
     const id = await this.q.insertTransition({ resourceId: res.id, operation, ...end, expectedVersion: res.version, createdAt: this.now })
     this.scheduled.push({ id, dueAt: end.dueAt })
+  }
+
+  /** Deletes a resource's pending transitions, the one being applied included. */
+  private async dropTransitionsOf(resourceId: string): Promise<void> {
+    if (this.taken?.resourceId === resourceId) this.taken = undefined
+    await this.q.deleteTransitionsOf(resourceId)
+  }
+
+  /** Deletes the row of the transition being applied unless it was moved on to a next phase. */
+  async releaseTaken(): Promise<void> {
+    if (this.taken) await this.q.deleteTransition(this.taken)
+    this.taken = undefined
   }
 
   private record<D>(res: ResourceRecord<D>, type: 'created' | 'changed', operation: string, fromStatus: string | null): void {

@@ -290,44 +290,54 @@ export class Engine {
     const now = this.clock.now()
     const { value } = await this.transaction(async (tx) => {
       const found = await tx.q.takeTransition(t)
-      if (!found || !this.stillPending(t, found)) return false
-      let res: ResourceRecord = found
-      const def = this.registry.get(res.kind)
-      const op = def.operations[t.operation]
-      if (!op) return false
-      // NOTE: each pass ends one phase; a next phase whose end is already past (a late run, the
-      // instant profile) ends in the same transaction, at its own time, rather than in one more.
-      let step: PhaseEnd = t
-      for (;;) {
-        const phase = phaseOfTransition(step)
-        const failTo = step.outcome === 'fail' ? failStateOf(def, op, phase) : undefined
-        if (failTo) {
-          const patch = await def.hooks.onFail?.[t.operation]?.(tx, res)
-          const rule = typeof step.detail?.['faultId'] === 'number' ? ` (fault rule ${step.detail['faultId']})` : ''
-          const at = phase ? ` while ${phase}` : ''
-          const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}${at}${rule}` }
-          await tx.write(res, { status: failTo, data: { ...(patch ?? {}), fault } }, t.operation)
-          return true
-        }
-        if (phase === null) break
-        const phases = phasesOf(op)
-        const next = phases[phases.findIndex((p) => p.name === phase) + 1]
-        if (!next) break
-        const entered: { res: ResourceRecord; due?: PhaseEnd | undefined } = await tx.enterPhase(res, t.operation, next.name, step.detail, now)
-        if (!entered.due) return true
-        res = entered.res
-        step = entered.due
-        tx.now = step.dueAt
-      }
-      const patch = await def.hooks.onComplete?.[t.operation]?.(tx, res)
-      if (op.to === null) await tx.remove(res, t.operation)
-      else await tx.write(res, { status: op.to, data: patch ?? undefined }, t.operation)
-      return true
+      // NOTE: taken by another runner, or a row whose resource went another way: nothing to do, nothing left behind.
+      if (!found) return (await tx.q.deleteTransition(t)) && false
+      tx.taken = t
+      const applied = await this.applyTaken(tx, t, found, now)
+      await tx.releaseTaken()
+      return applied
     }, { runDue: false, at: Math.min(t.dueAt, now) })
     // NOTE: runDue false: the scheduler calls this from its own run, which picks up
     // anything this transition made due. A transition takes effect at its due time,
     // even when it runs late (after a restart): the emulated cloud did not stop.
     return value
+  }
+
+  /** Ends the phase (or operation) a taken transition ends, and any next phase already due by `now`. */
+  private async applyTaken(tx: EngineTx, t: TransitionRecord, found: ResourceRecord, now: number): Promise<boolean> {
+    if (!this.stillPending(t, found)) return false
+    let res: ResourceRecord = found
+    const def = this.registry.get(res.kind)
+    const op = def.operations[t.operation]
+    if (!op) return false
+    // NOTE: each pass ends one phase; a next phase whose end is already past (a late run, the
+    // instant profile) ends in the same transaction, at its own time, rather than in one more.
+    let step: PhaseEnd = t
+    for (;;) {
+      const phase = phaseOfTransition(step)
+      const failTo = step.outcome === 'fail' ? failStateOf(def, op, phase) : undefined
+      if (failTo) {
+        const patch = await def.hooks.onFail?.[t.operation]?.(tx, res)
+        const rule = typeof step.detail?.['faultId'] === 'number' ? ` (fault rule ${step.detail['faultId']})` : ''
+        const at = phase ? ` while ${phase}` : ''
+        const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}${at}${rule}` }
+        await tx.write(res, { status: failTo, data: { ...(patch ?? {}), fault } }, t.operation)
+        return true
+      }
+      if (phase === null) break
+      const phases = phasesOf(op)
+      const next = phases[phases.findIndex((p) => p.name === phase) + 1]
+      if (!next) break
+      const entered: { res: ResourceRecord; due?: PhaseEnd | undefined } = await tx.enterPhase(res, t.operation, next.name, step.detail, now)
+      if (!entered.due) return true
+      res = entered.res
+      step = entered.due
+      tx.now = step.dueAt
+    }
+    const patch = await def.hooks.onComplete?.[t.operation]?.(tx, res)
+    if (op.to === null) await tx.remove(res, t.operation)
+    else await tx.write(res, { status: op.to, data: patch ?? undefined }, t.operation)
+    return true
   }
 
   /**
@@ -350,7 +360,7 @@ export class Engine {
     const final = attempt >= TRANSITION_ATTEMPTS
     const message = error instanceof Error ? error.message : String(error)
     const { value } = await this.transaction(async (tx) => {
-      if (!(await tx.q.deleteTransition(t.id))) return undefined
+      if (!(await tx.q.deleteTransition(t))) return undefined
       const res = await tx.q.getResource(t.resourceId)
       if (!res || !this.stillPending(t, res)) return undefined
       const failure: TransitionFailure = { resourceId: res.id, kind: res.kind, operation: t.operation, attempt, final, error }

@@ -7,8 +7,8 @@ export const TRANSITION_QUEUE = 'transitions'
 
 /**
  * Hands each committed transition to BullMQ as a delayed job (job id = the
- * transition's row id, so a transition is queued once however often it is
- * announced). Any `mockcloud worker`, or a `serve` running its own, applies it.
+ * transition's row id and due time, so a transition is queued once however
+ * often it is announced, and again when its row moves on to a next phase). Any `mockcloud worker`, or a `serve` running its own, applies it.
  * The transition row in the store stays the truth: the job only says when.
  */
 export class BullmqScheduler implements TransitionRunner {
@@ -26,8 +26,8 @@ export class BullmqScheduler implements TransitionRunner {
     this.queue
       .add(
         'transition',
-        { id: t.id },
-        { jobId: `t${t.id}`, delay: this.clock.realDelayUntil(t.dueAt), removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 100 } },
+        { id: t.id, dueAt: t.dueAt },
+        { jobId: `t${t.id}-${t.dueAt}`, delay: this.clock.realDelayUntil(t.dueAt), removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 100 } },
       )
       .catch(() => {
         // NOTE: a job Redis never got is found by the workers' sweep of overdue rows.

@@ -52,9 +52,11 @@ export class TransitionWorker {
     this.sweepTimer.unref()
   }
 
-  private async process(job: Job<{ id: number }>, token: string | undefined): Promise<void> {
+  private async process(job: Job<{ id: number; dueAt?: number }>, token: string | undefined): Promise<void> {
     const t = await this.engine.store.read.getTransition(job.data.id)
     if (!t) return // applied already, or superseded
+    // NOTE: the row moved on to a later phase, which has its own job.
+    if (job.data.dueAt !== undefined && job.data.dueAt !== t.dueAt) return
     const wait = this.clock.realDelayUntil(t.dueAt)
     if (wait > 0) {
       // NOTE: fired early (nodes' timers round differently): back to the delayed set.

@@ -1,7 +1,8 @@
 import { sql, type Kysely, type QueryResult, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
 import { QueryTemplate, type DirectReader, type TxExecutor } from './query-template.js'
-import type { ResourceCache } from './resource-cache.js'
+import { RECORD_OVERHEAD_BYTES, type ResourceCache } from './resource-cache.js'
+import type { TouchedRecords } from './touched-records.js'
 import type { StoreDialect } from './store.js'
 import { LABEL_KEY, type LabelRequirement } from '../engine/label-selector.js'
 import type { EventRecord, FaultRecord, ResourceQuery, ResourceRecord, TransitionRecord } from './records.js'
@@ -80,14 +81,23 @@ const Q = {
       .returning('id'),
   ),
   getTransition: new QueryTemplate((db, arg) => db.selectFrom('transitions').selectAll().where('id', '=', arg(0))),
-  deleteTransition: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('id', '=', arg(0))),
-  // NOTE: PostgreSQL only (SQLite has no DELETE in a WITH): one round trip for what applying every transition starts with.
+  deleteTransition: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('id', '=', arg(0)).where('expected_version', '=', arg(1))),
+  // NOTE: PostgreSQL: one round trip for what applying every transition starts with; the row lock makes a
+  // second worker wait, then find the row moved on (or gone) and take nothing.
   takeTransition: new QueryTemplate((db, arg) =>
     db
-      .with('taken', (db) => db.deleteFrom('transitions').where('id', '=', arg(0)).returning('resource_id'))
+      .with('taken', (db) => db.selectFrom('transitions').select('resource_id').where('id', '=', arg(0)).where('expected_version', '=', arg(1)).forUpdate())
       .selectFrom('resources')
       .selectAll('resources')
       .where('id', 'in', (eb) => eb.selectFrom('taken').select('resource_id')),
+  ),
+  // NOTE: SQLite runs one writer at a time, so seeing the row is taking it.
+  findTransition: new QueryTemplate((db, arg) => db.selectFrom('transitions').select('resource_id').where('id', '=', arg(0)).where('expected_version', '=', arg(1))),
+  moveTransition: new QueryTemplate((db, arg) =>
+    db
+      .updateTable('transitions')
+      .set({ due_at: arg(0), expected_version: arg(1), outcome: arg(2), detail: arg(3) })
+      .where('id', '=', arg(4)),
   ),
   deleteTransitionsOf: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0))),
   insertEvent: new QueryTemplate((db, arg) =>
@@ -184,6 +194,9 @@ export class Queries {
     private readonly exec?: TxExecutor,
   ) {}
 
+  /** In a group commit's transaction: where the resources it reads and writes are noted for the cache (see TouchedRecords). */
+  touched: TouchedRecords | undefined
+
   /** Runs a template: at once where this Queries may (see `direct` and `exec`), else through Kysely. */
   private run<R = Record<string, unknown>>(template: QueryTemplate, args: readonly unknown[]): Promise<QueryResult<R>> {
     return template.run<R>(this.db, this.dialect, args, this.direct, this.exec)
@@ -196,12 +209,17 @@ export class Queries {
     const now = this.cache && this.direct && Q.getResource.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
     if (now) return now[0] && this.cache!.remember(toResource(now[0]))
     const { rows } = await this.run<Selectable<ResourcesTable>>(Q.getResource, [id])
-    return rows[0] && toResource(rows[0])
+    const row = rows[0]
+    if (!row) return undefined
+    const r = toResource(row)
+    this.touched?.note(r, recordBytes(row.data))
+    return r
   }
 
   /** Drops every cached resource, after a write that touches resources wholesale. */
   forgetResources(): void {
     this.cache?.clear()
+    this.touched?.forgetAll()
   }
 
   /** Up to two resources of `kind` named `name` in one or two projects (two tell the caller the name is ambiguous). */
@@ -332,12 +350,16 @@ export class Queries {
       next.name === prev.name && next.parentId === prev.parentId
         ? await this.run(Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
         : await this.run(Q.updateResource, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
-    return Number(result.numAffectedRows) === 1
+    const updated = Number(result.numAffectedRows) === 1
+    if (updated) this.touched?.note(next, recordBytes(data))
+    return updated
   }
 
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {
     this.cache?.forget(id)
-    return Number((await this.run(Q.deleteResource, [id, expectedVersion])).numAffectedRows) === 1
+    const deleted = Number((await this.run(Q.deleteResource, [id, expectedVersion])).numAffectedRows) === 1
+    if (deleted) this.touched?.gone(id)
+    return deleted
   }
 
   /**
@@ -406,22 +428,34 @@ export class Queries {
     return rows.map(toTransition)
   }
 
-  /** Removes a transition; false if another runner already took it. */
-  async deleteTransition(id: number): Promise<boolean> {
-    return Number((await this.run(Q.deleteTransition, [id])).numAffectedRows) === 1
+  /** Removes a transition as it was scheduled; false if another runner took it or moved it on. */
+  async deleteTransition(t: Pick<TransitionRecord, 'id' | 'expectedVersion'>): Promise<boolean> {
+    return Number((await this.run(Q.deleteTransition, [t.id, t.expectedVersion])).numAffectedRows) === 1
   }
 
   /**
-   * Removes a due transition and reads its resource, as applying it starts:
-   * undefined when the transition was taken already (by another worker) or
-   * its resource is gone.
+   * Takes a due transition, as applying it starts, and reads its resource:
+   * undefined when another runner applied it already (the row is gone, or
+   * moved on to a later phase) or its resource is gone. The row stays, held
+   * by this transaction, for it to delete or move on (see moveTransition).
    */
-  async takeTransition(t: Pick<TransitionRecord, 'id' | 'resourceId'>): Promise<ResourceRecord | undefined> {
+  async takeTransition(t: Pick<TransitionRecord, 'id' | 'resourceId' | 'expectedVersion'>): Promise<ResourceRecord | undefined> {
     if (this.dialect === 'postgres') {
-      const { rows } = await this.run<Selectable<ResourcesTable>>(Q.takeTransition, [t.id])
+      const { rows } = await this.run<Selectable<ResourcesTable>>(Q.takeTransition, [t.id, t.expectedVersion])
       return rows[0] && toResource(rows[0])
     }
-    return (await this.deleteTransition(t.id)) ? this.getResource(t.resourceId) : undefined
+    const { rows } = await this.run(Q.findTransition, [t.id, t.expectedVersion])
+    return rows.length ? this.getResource(t.resourceId) : undefined
+  }
+
+  /**
+   * Reschedules a taken transition in place for the next phase of its
+   * operation: one write, where a delete and an insert would touch every
+   * index of the table twice. Its id stays; its expected version moves on.
+   */
+  async moveTransition(id: number, t: Pick<TransitionRecord, 'dueAt' | 'expectedVersion' | 'outcome' | 'detail'>): Promise<boolean> {
+    const detail = t.detail ? JSON.stringify(t.detail) : null
+    return Number((await this.run(Q.moveTransition, [t.dueAt, t.expectedVersion, t.outcome, detail, id])).numAffectedRows) === 1
   }
 
   async deleteTransitionsOf(resourceId: string): Promise<void> {
@@ -807,4 +841,9 @@ function toQuotaRow(row: QuotaRowColumns): QuotaRow {
 export function scopeWithin(scope: string, column: 'project' | 'scope' = 'project') {
   const c = sql.ref(column)
   return sql<boolean>`(${c} = ${scope} or substr(${c}, 1, ${scope.length + 1}) = ${`${scope}/`})`
+}
+
+/** estimateRecordBytes, from the data's JSON at hand. */
+function recordBytes(dataJson: string): number {
+  return 3 * dataJson.length + RECORD_OVERHEAD_BYTES
 }

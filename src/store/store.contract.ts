@@ -134,13 +134,26 @@ export function storeContract(factory: StoreFactory): void {
       expect(new Set(ids).size).toBe(50)
     })
 
-    it('lets exactly one of many racing runners take a transition', async () => {
-      await store.transaction((q) =>
-        q.insertTransition({ resourceId: 'a', operation: 'create', dueAt: 5, expectedVersion: 1, outcome: 'complete', detail: null, createdAt: 0 }),
-      )
+    it('lets exactly one of many racing runners take a transition, moved on or deleted', async () => {
+      await store.transaction(async (q) => {
+        await q.insertResource(resource('a'))
+        await q.insertTransition({ resourceId: 'a', operation: 'create', dueAt: 5, expectedVersion: 1, outcome: 'complete', detail: null, createdAt: 0 })
+      })
       const [t] = await store.read.dueTransitions(10, 10)
-      const taken = await Promise.all(Array.from({ length: 10 }, () => store.transaction((q) => q.deleteTransition(t!.id))))
-      expect(taken.filter(Boolean)).toHaveLength(1)
+      // NOTE: each winner moves the row on to a next phase, as the engine does: the others must see it moved, not take it again.
+      const moved = await Promise.all(
+        Array.from({ length: 100 }, () =>
+          store.transaction(async (q) => ((await q.takeTransition(t!)) ? q.moveTransition(t!.id, { dueAt: 9, expectedVersion: 2, outcome: 'complete', detail: { phase: 'next' } }) : false)),
+        ),
+      )
+      expect(moved.filter(Boolean)).toHaveLength(1)
+      const [next] = await store.read.dueTransitions(10, 10)
+      expect(next).toMatchObject({ id: t!.id, dueAt: 9, expectedVersion: 2, detail: { phase: 'next' } })
+      const deleted = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => store.transaction(async (q) => ((await q.takeTransition(i % 2 ? t! : next!)) ? q.deleteTransition(next!) : false))),
+      )
+      expect(deleted.filter(Boolean)).toHaveLength(1)
+      expect(await store.read.dueTransitions(10, 10)).toEqual([])
     })
 
     it('returns due transitions in due order, and the earliest due time', async () => {
@@ -196,6 +209,30 @@ export function storeContract(factory: StoreFactory): void {
       expect(seen).toBe('stopped')
       await store.transaction((q) => q.deleteResource('a', 3))
       expect(await store.read.getResource('a')).toBeUndefined()
+    })
+
+    it('reads, after transactions that commit together, what each left: not a rolled-back write, not a resource a wholesale write removed', async () => {
+      await store.transaction(async (q) => {
+        await q.insertResource(resource('a'))
+        await q.insertResource(resource('b'))
+      })
+      const a1 = (await store.read.getResource('a'))!
+      // NOTE: submitted at once, so a store that commits in groups (SQLite) runs them in one batch.
+      const outcomes = await Promise.allSettled([
+        store.transaction((q) => q.getResource('b')),
+        store.transaction(async (q) => {
+          await q.db.deleteFrom('resources').where('id', '=', 'b').execute()
+          q.forgetResources()
+        }),
+        store.transaction((q) => q.updateResource({ ...a1, status: 'active', version: 2 }, a1)),
+        store.transaction(async (q) => {
+          await q.updateResource({ ...a1, status: 'error', version: 3 }, { ...a1, version: 2 })
+          throw new Error('rolled back')
+        }),
+      ])
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected'])
+      expect(await store.read.getResource('a')).toMatchObject({ status: 'active', version: 2 })
+      expect(await store.read.getResource('b')).toBeUndefined()
     })
 
     it('reads what concurrent transactions committed, each seeing the one before it', async () => {

@@ -49,7 +49,7 @@ export class Store {
     // NOTE: only SQLite has one writing process (its owner lock); PostgreSQL is shared by many.
     const cache = dialect === 'sqlite' ? new ResourceCache() : undefined
     this.read = new Queries(db, dialect, opts.direct, cache)
-    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db, (trx) => new Queries(trx, dialect, undefined, cache, opts.exec)) : undefined
+    this.groupCommit = dialect === 'sqlite' ? new GroupCommit(db, (trx) => new Queries(trx, dialect, undefined, cache, opts.exec), opts.exec, cache) : undefined
   }
 
   /** Whether concurrent transactions are committed together (so submitting them at once saves commits). */

@@ -1,0 +1,56 @@
+import type { ResourceRecord } from './records.js'
+import type { ResourceCache } from './resource-cache.js'
+
+/**
+ * The resources a group commit's transactions read and wrote, newest version
+ * of each, for the resource cache to take once the commit holds them.
+ *
+ * The cache may only hold committed state, so a transaction drops from it
+ * whatever it writes (ResourceCache). Without this, the next change of a
+ * resource (the next phase of a build) reads it back from SQLite; with it,
+ * the records the engine wrote go into the cache as the commit lands. A
+ * transaction rolled back to its savepoint is never merged; a wholesale
+ * write (a reset, a snapshot import) forgets what was noted before it.
+ */
+export class TouchedRecords {
+  private readonly byId = new Map<string, { record: ResourceRecord | null; bytes: number }>()
+  /** A wholesale write happened: what the batch noted before it no longer holds. */
+  private wholesale = false
+
+  /** A record read or written in the transaction; `bytes` its estimate (see estimateRecordBytes). */
+  note(record: ResourceRecord, bytes: number): void {
+    // NOTE: inserted records carry no `seq` yet (the database assigns it): the cache needs it for pages.
+    if (typeof record.seq !== 'number') return
+    const had = this.byId.get(record.id)
+    if (had && (had.record === null || had.record.version >= record.version)) return
+    this.byId.set(record.id, { record, bytes })
+  }
+
+  /** A resource deleted in the transaction. */
+  gone(id: string): void {
+    this.byId.set(id, { record: null, bytes: 0 })
+  }
+
+  /** Resources were written wholesale: nothing noted so far may go into the cache. */
+  forgetAll(): void {
+    this.byId.clear()
+    this.wholesale = true
+  }
+
+  /** Takes in what a committed-to-be transaction noted, after what the batch noted before it. */
+  merge(job: TouchedRecords): void {
+    if (job.wholesale) this.forgetAll()
+    for (const { record, bytes } of job.byId.values()) {
+      if (record) this.note(record, bytes)
+    }
+    for (const [id, { record }] of job.byId) if (record === null) this.gone(id)
+  }
+
+  /** Once committed: the newest records into the cache, the deleted out of it. */
+  applyTo(cache: ResourceCache): void {
+    for (const [id, { record, bytes }] of this.byId) {
+      if (record) cache.remember(record, bytes)
+      else cache.forget(id)
+    }
+  }
+}
