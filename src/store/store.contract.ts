@@ -229,8 +229,14 @@ export function storeContract(factory: StoreFactory): void {
           await q.updateResource({ ...a1, status: 'error', version: 3 }, { ...a1, version: 2 })
           throw new Error('rolled back')
         }),
+        // NOTE: written right after its insert, as the engine does, before the database gave it its seq.
+        store.transaction(async (q) => {
+          await q.insertResource(resource('n'))
+          await q.updateResource({ ...resource('n'), seq: 0, status: 'active', version: 2 }, { ...resource('n'), version: 1 })
+        }),
       ])
-      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected'])
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+      expect((await store.read.getResource('n'))!.seq).toBeGreaterThan(0)
       expect(await store.read.getResource('a')).toMatchObject({ status: 'active', version: 2 })
       expect(await store.read.getResource('b')).toBeUndefined()
     })

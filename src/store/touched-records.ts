@@ -19,8 +19,9 @@ export class TouchedRecords {
 
   /** A record read or written in the transaction; `bytes` its estimate (see estimateRecordBytes). */
   note(record: ResourceRecord, bytes: number): void {
-    // NOTE: inserted records carry no `seq` yet (the database assigns it): the cache needs it for pages.
-    if (typeof record.seq !== 'number') return
+    // NOTE: a record inserted in the transaction has no `seq` yet (the database assigns it; the engine puts 0),
+    // nor has one written after it: the cache needs the real one for pages.
+    if (!(record.seq > 0)) return
     const had = this.byId.get(record.id)
     if (had && (had.record === null || had.record.version >= record.version)) return
     this.byId.set(record.id, { record, bytes })
