@@ -408,7 +408,7 @@ export class EngineTx {
     const taken = this.taken
     if (taken?.resourceId === res.id) {
       this.taken = undefined
-      if (await this.q.moveTransition(taken.id, { ...end, expectedVersion: res.version })) {
+      if (await this.q.moveTransition(taken.id, { ...end, resourceId: res.id, expectedVersion: res.version })) {
         this.scheduled.push({ id: taken.id, dueAt: end.dueAt })
         return
       }

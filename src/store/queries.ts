@@ -398,6 +398,7 @@ export class Queries {
     const detail = t.detail ? JSON.stringify(t.detail) : null
     const args = [t.resourceId, t.operation, t.dueAt, t.expectedVersion, t.outcome, detail, t.createdAt]
     const { rows } = await this.run<{ id: number }>(Q.insertTransition, args)
+    this.touched?.willRead(t.resourceId)
     return Number(rows[0]!.id)
   }
 
@@ -453,9 +454,11 @@ export class Queries {
    * operation: one write, where a delete and an insert would touch every
    * index of the table twice. Its id stays; its expected version moves on.
    */
-  async moveTransition(id: number, t: Pick<TransitionRecord, 'dueAt' | 'expectedVersion' | 'outcome' | 'detail'>): Promise<boolean> {
+  async moveTransition(id: number, t: Pick<TransitionRecord, 'resourceId' | 'dueAt' | 'expectedVersion' | 'outcome' | 'detail'>): Promise<boolean> {
     const detail = t.detail ? JSON.stringify(t.detail) : null
-    return Number((await this.run(Q.moveTransition, [t.dueAt, t.expectedVersion, t.outcome, detail, id])).numAffectedRows) === 1
+    const moved = Number((await this.run(Q.moveTransition, [t.dueAt, t.expectedVersion, t.outcome, detail, id])).numAffectedRows) === 1
+    if (moved) this.touched?.willRead(t.resourceId)
+    return moved
   }
 
   async deleteTransitionsOf(resourceId: string): Promise<void> {

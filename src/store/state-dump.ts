@@ -133,24 +133,30 @@ export async function loadScopedState(q: Queries, scope: string, dump: StateDump
 
 /**
  * Deletes the resources of one scope and those it holds, or of every scope
- * but one (the shared scope), with the addresses, references and transitions
- * they hold; all of them, the event history too.
+ * but those kept (the shared scope, and the scopes whose key starts with one
+ * of `exceptPrefixes`: identity's domains), with the addresses, references
+ * and transitions they hold; all of them, the event history too.
  */
-export async function deleteScopeState(q: Queries, scope: { within: string } | { except: string }): Promise<number> {
+export async function deleteScopeState(q: Queries, scope: { within: string } | { except: string; exceptPrefixes?: readonly string[] }): Promise<number> {
   const db = q.db
   q.forgetResources()
   const within = 'within' in scope ? scope.within : undefined
   const except = 'except' in scope ? scope.except : ''
+  const prefixes = 'except' in scope ? (scope.exceptPrefixes ?? []) : []
+  const notKept = sql<boolean>`(project != ${except}${sql.join(
+    prefixes.map((p) => sql` and substr(project, 1, ${p.length}) != ${p}`),
+    sql``,
+  )})`
   const owned = () => {
     const base = db.selectFrom('resources').select('id')
-    return within === undefined ? base.where('project', '!=', except) : base.where(scopeWithin(within))
+    return within === undefined ? base.where(notKept) : base.where(scopeWithin(within))
   }
   await db.deleteFrom('ip_allocations').where('owner_id', 'in', owned()).execute()
   await db.deleteFrom('refs').where((eb) => eb.or([eb('from_id', 'in', owned()), eb('to_id', 'in', owned())])).execute()
   await db.deleteFrom('transitions').where('resource_id', 'in', owned()).execute()
   // NOTE: a full reset starts the history over; a scope's reset keeps it, and records each removal (see resetState).
   if (within === undefined) await db.deleteFrom('events').execute()
-  const res = await (within === undefined ? db.deleteFrom('resources').where('project', '!=', except) : db.deleteFrom('resources').where(scopeWithin(within))).executeTakeFirst()
+  const res = await (within === undefined ? db.deleteFrom('resources').where(notKept) : db.deleteFrom('resources').where(scopeWithin(within))).executeTakeFirst()
   return Number(res.numDeletedRows)
 }
 

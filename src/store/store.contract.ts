@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Queries } from './queries.js'
 import type { ResourceRecord } from './records.js'
 import type { Store } from './store.js'
 
@@ -143,7 +144,7 @@ export function storeContract(factory: StoreFactory): void {
       // NOTE: each winner moves the row on to a next phase, as the engine does: the others must see it moved, not take it again.
       const moved = await Promise.all(
         Array.from({ length: 100 }, () =>
-          store.transaction(async (q) => ((await q.takeTransition(t!)) ? q.moveTransition(t!.id, { dueAt: 9, expectedVersion: 2, outcome: 'complete', detail: { phase: 'next' } }) : false)),
+          store.transaction(async (q) => ((await q.takeTransition(t!)) ? q.moveTransition(t!.id, { resourceId: 'a', dueAt: 9, expectedVersion: 2, outcome: 'complete', detail: { phase: 'next' } }) : false)),
         ),
       )
       expect(moved.filter(Boolean)).toHaveLength(1)
@@ -217,28 +218,38 @@ export function storeContract(factory: StoreFactory): void {
         await q.insertResource(resource('b'))
       })
       const a1 = (await store.read.getResource('a'))!
+      // NOTE: each schedules a transition on what it touches, as the engine does: a store that caches what a transition will read (SQLite) must cache the right version.
+      const due = (q: Queries, resourceId: string) => q.insertTransition({ resourceId, operation: 'create', dueAt: 5, expectedVersion: 1, outcome: 'complete', detail: null, createdAt: 0 })
       // NOTE: submitted at once, so a store that commits in groups (SQLite) runs them in one batch.
       const outcomes = await Promise.allSettled([
-        store.transaction((q) => q.getResource('b')),
+        store.transaction(async (q) => {
+          await q.getResource('b')
+          await due(q, 'b')
+        }),
         store.transaction(async (q) => {
           await q.db.deleteFrom('resources').where('id', '=', 'b').execute()
           q.forgetResources()
         }),
-        store.transaction((q) => q.updateResource({ ...a1, status: 'active', version: 2 }, a1)),
+        store.transaction(async (q) => {
+          await q.updateResource({ ...a1, status: 'active', version: 2 }, a1)
+          await due(q, 'a')
+        }),
         store.transaction(async (q) => {
           await q.updateResource({ ...a1, status: 'error', version: 3 }, { ...a1, version: 2 })
+          await due(q, 'a')
           throw new Error('rolled back')
         }),
         // NOTE: written right after its insert, as the engine does, before the database gave it its seq.
         store.transaction(async (q) => {
           await q.insertResource(resource('n'))
           await q.updateResource({ ...resource('n'), seq: 0, status: 'active', version: 2 }, { ...resource('n'), version: 1 })
+          await due(q, 'n')
         }),
       ])
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
-      expect((await store.read.getResource('n'))!.seq).toBeGreaterThan(0)
       expect(await store.read.getResource('a')).toMatchObject({ status: 'active', version: 2 })
       expect(await store.read.getResource('b')).toBeUndefined()
+      expect((await store.read.getResource('n'))!.seq).toBeGreaterThan(0)
     })
 
     it('reads what concurrent transactions committed, each seeing the one before it', async () => {
