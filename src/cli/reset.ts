@@ -16,7 +16,7 @@ export function resetCommand(): Command {
       "forget every resource of a running mockcloud (or one project's, or one scope's), with their addresses and pending transitions; seeded flavors, images and the public network stay, and a full reset also removes the fault rules and the event history",
     )
     .addOption(new Option('--project <project>', 'reset only this project').conflicts('scope'))
-    .addOption(new Option('--scope <scope>', 'reset only this scope and those it holds: a project id, cluster:NAME, cluster:NAME/NAMESPACE or pool:NAME'))
+    .addOption(new Option('--scope <scope>', 'reset only this scope and those it holds: a project id, cluster:NAME, cluster:NAME/NAMESPACE, pool:NAME or domain:ID'))
     .addOption(urlOption())
     .addOption(controlKeyOption('send'))
     .action(async (opts: ResetOptions) => {

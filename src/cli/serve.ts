@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander'
+import { readFile } from 'node:fs/promises'
+import type { IdentitySpec } from '../engine/identity/identity.js'
 import type { ProfileName } from '../engine/timing.js'
 import { clockOption, controlKeyOption, eventRetentionOption, quotaOption, logLevelOption, queueOption, portOption, profileOption, timeScaleOption, timingOption } from './options.js'
 
@@ -21,6 +23,8 @@ interface ServeOptions {
   snapshot?: string
   eventRetention: number
   quota?: string[]
+  user?: string[]
+  identity?: string
 }
 
 /** `mockcloud serve`: every face on one port, the embedded store and scheduler. */
@@ -43,6 +47,12 @@ export function serveCommand(): Command {
     .addOption(controlKeyOption('lock'))
     .addOption(new Option('--api-key <key>', 'require this key on the native API (/api/v1), as Authorization: Bearer <key> or X-Api-Key').env('MOCKCLOUD_API_KEY'))
     .addOption(
+      new Option('--user <name:password[@project[:role]]>', 'a user beside admin/admin and demo/demo, with a role (default member) on a project (made if missing); repeatable').argParser(
+        (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+      ),
+    )
+    .addOption(new Option('--identity <file>', 'users and keys from a JSON file: {"users": [{"name", "password", "project", "role"}], "keys": [{"key", "user", "audience"}]}').env('MOCKCLOUD_IDENTITY'))
+    .addOption(
       new Option('--snapshot <file>', "start from this snapshot (as written by mockcloud snapshot export): it replaces the database's state at every start").env('MOCKCLOUD_SNAPSHOT'),
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
@@ -53,11 +63,37 @@ export function serveCommand(): Command {
     })
 }
 
+/** `--user` flags and an `--identity` file, as one spec; a bad one is an Error naming the flag and field. */
+async function readIdentity(opts: ServeOptions): Promise<IdentitySpec | undefined> {
+  if (!opts.user?.length && !opts.identity) return undefined
+  const { parseUserFlag, checkIdentitySpec } = await import('../engine/identity/identity-spec.js')
+  const spec: IdentitySpec = { users: [], keys: [] }
+  if (opts.identity) {
+    const raw = await readFile(opts.identity, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read --identity ${opts.identity}: ${err.code ?? err.message}`)
+    })
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(raw)
+    } catch (err) {
+      throw new Error(`--identity ${opts.identity} is not JSON: ${(err as Error).message}`)
+    }
+    try {
+      Object.assign(spec, checkIdentitySpec(parsed))
+    } catch (err) {
+      throw new Error(`--identity ${opts.identity}: ${(err as Error).message}`)
+    }
+  }
+  for (const flag of opts.user ?? []) spec.users!.push(parseUserFlag(flag))
+  return spec
+}
+
 async function serve(opts: ServeOptions): Promise<void> {
   // NOTE: loaded only once the flags are good, so a bad flag is answered at once.
   const { buildApp } = await import('../server/app.js')
   // NOTE: a bad snapshot file is answered before the database is touched.
   const snapshot = opts.snapshot ? await (await import('./snapshot-file.js')).readSnapshotFile(opts.snapshot).catch((err: Error) => fail(err.message)) : undefined
+  const identity = await readIdentity(opts).catch((err: Error) => fail(err.message))
   // NOTE: a manual clock starts at the real time; on a database with later events the runtime moves it on to the last one.
   const clock = opts.clock === 'manual' ? new (await import('../clock/manual-clock.js')).ManualClock(Date.now()) : undefined
   let app: Awaited<ReturnType<typeof buildApp>>
@@ -75,6 +111,7 @@ async function serve(opts: ServeOptions): Promise<void> {
       clock,
       controlKey: opts.controlKey || undefined,
       apiKey: opts.apiKey || undefined,
+      identity,
       logger: { level: opts.logLevel },
       onTransitionError: (err) => app?.log.error({ err }, 'a scheduled transition could not be applied (the store refused); it will be retried'),
       workerOutageLog: { missing: (message) => app?.log.warn(message), back: (message) => app?.log.info(message) },

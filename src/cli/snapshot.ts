@@ -30,7 +30,7 @@ export function snapshotCommand(): Command {
     withTarget(new Command('export'))
       .description('write a snapshot of a running mockcloud (GET /_mockcloud/snapshot), or of a database with --db')
       .addOption(new Option('--out <file>', 'write the snapshot to this file (default: standard output)'))
-      .addOption(new Option('--scope <scope>', 'only this scope and those it holds: a project id, cluster:NAME, cluster:NAME/NAMESPACE or pool:NAME (importing it replaces that scope only)'))
+      .addOption(new Option('--scope <scope>', 'only this scope and those it holds: a project id, cluster:NAME, cluster:NAME/NAMESPACE, pool:NAME or domain:ID (importing it replaces that scope only)'))
       .action(async (opts: ExportOptions, cmd: Command) => {
         const db = dbOf(opts, cmd)
         let snap: Snapshot

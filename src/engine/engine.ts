@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { failStateOf, isNumericField, labelOf, type KindDef } from './define-kind.js'
 import { phasesOf, phaseStatus } from './phases.js'
+import { Identity } from './identity/identity.js'
 import { EngineTx, type PhaseEnd, type ScheduledTransition } from './engine-tx.js'
 import { ConflictError, NotFoundError, ValidationError } from './errors.js'
 import type { EventBus } from './event-bus.js'
@@ -93,6 +94,8 @@ export class Engine {
   quotaDefaults: QuotaLimits
   /** Every state change, numbered in commit order: replayed from a number, then followed live. */
   readonly history: EventHistory
+  /** Who callers are: users, projects, roles, keys and tokens (docs/decisions/0011-identity.md). */
+  readonly identity: Identity
   private runner: TransitionRunner | undefined
   private readonly failureListeners = new Set<(failure: TransitionFailure) => void>()
 
@@ -105,6 +108,7 @@ export class Engine {
     this.bus = opts.bus
     this.eventRetention = opts.eventRetention ?? DEFAULT_EVENT_RETENTION
     this.history = new EventHistory(opts.store, opts.bus)
+    this.identity = new Identity(this)
     this.quotaDefaults = opts.quotaDefaults ?? {}
   }
 

@@ -14,6 +14,10 @@ export const EMU_ERR_QUOTA_EXCEEDED = 'EMU_ERR_QUOTA_EXCEEDED'
 export const EMU_ERR_GONE = 'EMU_ERR_GONE'
 /** An error a fault rule asked for (the control face's `/_mockcloud/faults`). */
 export const EMU_ERR_INJECTED = 'EMU_ERR_INJECTED'
+/** No credentials, or credentials the identity does not accept (Keystone 401). */
+export const EMU_ERR_UNAUTHORIZED = 'EMU_ERR_UNAUTHORIZED'
+/** Credentials the identity accepts, for something they do not grant (Keystone 403). */
+export const EMU_ERR_FORBIDDEN = 'EMU_ERR_FORBIDDEN'
 
 export type EngineErrorCode =
   | typeof EMU_ERR_NOT_FOUND
@@ -24,6 +28,8 @@ export type EngineErrorCode =
   | typeof EMU_ERR_INJECTED
   | typeof EMU_ERR_GONE
   | typeof EMU_ERR_QUOTA_EXCEEDED
+  | typeof EMU_ERR_UNAUTHORIZED
+  | typeof EMU_ERR_FORBIDDEN
 
 export class EngineError extends Error {
   constructor(
@@ -78,5 +84,24 @@ export class StaleVersionError extends ConflictError {
     readonly expected: number,
   ) {
     super(`${label} ${id} is at version ${current}, not ${expected}: it changed since it was read; read it again and retry`)
+  }
+}
+
+/**
+ * Who the caller is could not be established: no credentials, a wrong
+ * password, an unknown user, an expired or revoked token. The message says
+ * which, as Keystone's does not for passwords (it never tells a missing user
+ * from a wrong password), so: one message for both.
+ */
+export class UnauthorizedError extends EngineError {
+  constructor(message: string) {
+    super(EMU_ERR_UNAUTHORIZED, 401, message)
+  }
+}
+
+/** The caller is known, and what they asked for is not theirs to have. */
+export class ForbiddenError extends EngineError {
+  constructor(message: string) {
+    super(EMU_ERR_FORBIDDEN, 403, message)
   }
 }

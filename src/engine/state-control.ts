@@ -3,7 +3,7 @@ import { scopeLock, type Engine } from './engine.js'
 import { ValidationError } from './errors.js'
 import { checkStateDump, isConstraintError } from './snapshot-check.js'
 import type { EngineTx } from './engine-tx.js'
-import { parseScope, scopeChain, SHARED_PROJECT } from './scope.js'
+import { DOMAIN_SCOPE_PREFIX, parseScope, scopeChain, SHARED_PROJECT } from './scope.js'
 
 export const SNAPSHOT_FORMAT = 'mockcloud-snapshot'
 export const SNAPSHOT_VERSION = 1
@@ -23,8 +23,11 @@ export interface Snapshot {
 /**
  * Forgets every resource, with what they held (addresses, attachments,
  * pending transitions): of one scope and those it holds (a project, a
- * cluster with its namespaces, a pool), or of all. The seeded defaults
- * (flavors, images, the public network) stay. A full reset also removes the
+ * cluster with its namespaces, a pool, an identity domain), or of all. The
+ * seeded defaults (flavors, images, the public network) stay, and so does
+ * identity (domains, users, projects, keys, tokens): a full reset clears the
+ * cloud, not its accounts. A reset of a domain brings back the seeded users
+ * and projects, and those the server was started with. A full reset also removes the
  * fault rules and every scope's own quota limits, and starts the event
  * history over; a scope's reset records each removal as a `deleted` event
  * (operation `reset`), so watchers see the resources go. Returns how many went.
@@ -34,7 +37,7 @@ export async function resetState(engine: Engine, opts: { scope?: string | undefi
   if (scope === SHARED_PROJECT) throw new ValidationError('scope', 'scope: the shared scope (seeded flavors, images, the public network) is kept by every reset')
   if (scope === undefined) {
     return engine.store.transaction(async (q) => {
-      const removed = await deleteScopeState(q, { except: SHARED_PROJECT })
+      const removed = await deleteScopeState(q, { except: SHARED_PROJECT, exceptPrefixes: [DOMAIN_SCOPE_PREFIX] })
       // NOTE: a full reset goes back to the default limits, as it drops fault rules.
       await q.clearFaults()
       await q.clearQuotas()
@@ -47,6 +50,7 @@ export async function resetState(engine: Engine, opts: { scope?: string | undefi
     const going = await tx.q.resourcesWithin(scope)
     const removed = await deleteScopeState(tx.q, { within: scope })
     for (const res of going) tx.recordRemoved(res, 'reset')
+    if (scope.startsWith(DOMAIN_SCOPE_PREFIX)) await engine.identity.restore(tx)
     // NOTE: a scope keeps the limits a test gave it; what it uses is counted again.
     await tx.q.forgetQuotaUsage(scope)
     return removed
@@ -93,6 +97,8 @@ export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promis
       if (scope === undefined) {
         await loadState(tx.q, state)
         for (const t of state.transitions) tx.scheduled.push({ id: t.id, dueAt: t.due_at })
+        // NOTE: a snapshot from before identity, without its defaults, or without this server's own key: nobody could sign in.
+        await engine.identity.restore(tx)
       } else {
         // NOTE: one scope in place of its current state; the rest of the cloud, and its history, go on. Watchers see it as removals and creations.
         await lockScope(tx, scope)
@@ -100,6 +106,7 @@ export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promis
         tx.scheduled.push(...(await loadScopedState(tx.q, scope, state)))
         for (const res of await tx.q.resourcesWithin(scope)) tx.recordLoaded(res)
         await tx.q.forgetQuotaUsage(scope)
+        if (scope.startsWith(DOMAIN_SCOPE_PREFIX)) await engine.identity.restore(tx)
       }
       return { resources: state.resources.length, transitions: state.transitions.length }
     })

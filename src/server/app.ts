@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { controlKeyGuard } from '../faces/control/auth.js'
 import { controlFace } from '../faces/control/index.js'
 import { errorHandler } from './error-shape.js'
+import type { IdentitySpec } from '../engine/identity/identity.js'
 import { nativeFace } from '../faces/native/index.js'
 import { createMetrics } from '../observe/metrics.js'
 import { logTransitionFailures } from '../observe/transition-failures.js'
@@ -32,6 +33,8 @@ export interface AppOptions extends RuntimeOptions {
   controlKey?: string | undefined
   /** Requires this key on the native API (default: MOCKCLOUD_API_KEY, if set). */
   apiKey?: string | undefined
+  /** Users and keys beyond the seeded admin and demo (`serve --user`, `--identity FILE`). */
+  identity?: IdentitySpec | undefined
 }
 
 /**
@@ -94,7 +97,9 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   )
 
-  await app.register(nativeFace, { prefix: '/api/v1', apiKey })
+  // NOTE: the key is the engine identity's (a key of user admin for the native API), so tokens are accepted beside it.
+  await runtime.engine.identity.configure({ apiKey: apiKey || undefined, spec: opts.identity })
+  await app.register(nativeFace, { prefix: '/api/v1', requireAuth: Boolean(apiKey) })
   await app.register(controlFace, { prefix: '/_mockcloud', controlKey })
   return app
 }

@@ -10,6 +10,7 @@ import { ConflictError, ValidationError } from '../engine/errors.js'
 import { InProcessEventBus, type EventBus } from '../engine/event-bus.js'
 import { defaultRegistry } from '../engine/kinds/index.js'
 import { seedSharedResources } from '../engine/seed.js'
+import { seedIdentity } from '../engine/identity/seed-identity.js'
 import { loadSettings, saveSettings, type SharedSettings } from '../engine/settings.js'
 import { Timing, type ProfileName } from '../engine/timing.js'
 import { CallLog, type CallLogOptions, type CallRecord } from '../observe/call-log.js'
@@ -132,7 +133,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     await engine.transaction(async (tx) => {
       // NOTE: nodes starting together on a fresh database take turns: the first seeds, the others find it done.
       await tx.q.lock('seed')
-      return seedSharedResources(tx, { publicCidr: opts.publicCidr })
+      await seedSharedResources(tx, { publicCidr: opts.publicCidr })
+      await seedIdentity(tx)
     })
 
     const scheduler = new InProcessScheduler(engine, clock, opts.onTransitionError)

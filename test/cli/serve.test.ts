@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { useCli } from '../helpers/cli.js'
@@ -59,6 +59,40 @@ describe('mockcloud serve', () => {
     expect(h).toMatchObject({ status: 'ok', profile: 'realistic', seed: 'env-seed', store: 'sqlite' })
     const ready = p.output().split('\n').find((l) => l.includes('mockcloud is ready'))
     expect(JSON.parse(ready!)).toMatchObject({ level: 30, profile: 'realistic', seed: 'env-seed' })
+  })
+
+  it('takes users and keys from --user and --identity: a key acts as its user in its project', async () => {
+    const file = join(dir(), 'identity.json')
+    writeFileSync(file, JSON.stringify({ keys: [{ key: 'alice-key', user: 'alice', project: 'team', audience: 'native' }] }))
+    const port = await freePort()
+    const p = mockcloud(['serve', '--port', String(port), '--db', ':memory:', '--api-key', 'server-key', '--user', 'alice:pw:with:colons@team:admin', '--identity', file])
+    await health(port)
+    const api = (path: string, key: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${port}/api/v1/${path}`, { ...init, headers: { 'x-api-key': key, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } })
+    const created = await api('environments', 'alice-key', { method: 'POST', body: JSON.stringify({ name: 'e' }) })
+    expect(created.status).toBe(201)
+    const seen = (await (await api('environments', 'server-key', { headers: { 'x-project-id': 'team' } })).json()) as { items: Array<{ name: string }> }
+    expect(seen.items.map((e) => e.name)).toEqual(['e'])
+    expect((await api('environments', 'not-a-key')).status).toBe(401)
+    p.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+  })
+
+  it('refuses a bad --user or --identity with one line naming what is wrong', async () => {
+    const file = join(dir(), 'bad-identity.json')
+    writeFileSync(file, JSON.stringify({ users: [{ name: 'bob' }] }))
+    const cases: Array<[string[], RegExp]> = [
+      [['--user', 'nocolon'], /--user: 'nocolon' is not NAME:PASSWORD\[@PROJECT\[:ROLE\]\]/],
+      [['--user', 'bob:pw@team:king'], /role: no role with id or name 'king'/],
+      [['--identity', file], /--identity .*bad-identity.json: users\[0\]\.password: must be a non-empty string/],
+      [['--identity', join(dir(), 'missing.json')], /cannot read --identity .*missing.json: ENOENT/],
+    ]
+    for (const [args, message] of cases) {
+      const p = mockcloud(['serve', '--db', ':memory:', '--port', String(await freePort()), ...args])
+      expect(await p.exited, args.join(' ')).toBe(1)
+      expect(p.output(), args.join(' ')).toMatch(message)
+      expect(p.output()).not.toMatch(/\n\s+at /)
+    }
   })
 
   it('survives kill -9 mid-build: the restarted server completes the build', async () => {

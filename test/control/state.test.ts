@@ -47,9 +47,11 @@ async function rows(t: TestApp, table: 'resources' | 'transitions' | 'ip_allocat
 }
 
 describe('POST /_mockcloud/reset', () => {
-  it('forgets every project, its pending transitions, addresses and fault rules, and keeps the seeded defaults', async () => {
+  it('forgets every project, its pending transitions, addresses and fault rules, and keeps the seeded defaults and identity', async () => {
     const t = await app()
-    const shared = await rows(t, 'resources', SHARED_PROJECT)
+    // NOTE: the shared scope's flavors, images and public network, and the default domain's accounts.
+    const shared = (await rows(t, 'resources', SHARED_PROJECT)) + (await rows(t, 'resources', 'domain:default'))
+    expect(await rows(t, 'resources', 'domain:default')).toBeGreaterThan(0)
     const { vm } = await populate(t, 'default')
     await populate(t, 'acme')
     await t.call('POST', '/_mockcloud/faults', { kind: 'vm', operation: 'stop', effect: { stuck: true } })

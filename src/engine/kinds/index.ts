@@ -4,6 +4,13 @@ import { containerKind } from './container.kind.js'
 import { dnsRecordKind } from './dns-record.kind.js'
 import { flavorKind } from './flavor.kind.js'
 import { floatingIpKind } from './floating-ip.kind.js'
+import { credentialKind } from './identity-credential.kind.js'
+import { domainKind } from './identity-domain.kind.js'
+import { identityProjectKind } from './identity-project.kind.js'
+import { roleAssignmentKind } from './identity-role-assignment.kind.js'
+import { roleKind } from './identity-role.kind.js'
+import { tokenKind } from './identity-token.kind.js'
+import { userKind } from './identity-user.kind.js'
 import { imageKind } from './image.kind.js'
 import { networkKind } from './network.kind.js'
 import { portKind } from './port.kind.js'
@@ -27,6 +34,13 @@ export const ALL_KINDS: ReadonlyArray<KindDef<never>> = [
   volumeKind,
   dnsRecordKind,
   containerKind,
+  domainKind,
+  identityProjectKind,
+  userKind,
+  roleKind,
+  roleAssignmentKind,
+  credentialKind,
+  tokenKind,
 ] as unknown as ReadonlyArray<KindDef<never>>
 
 export function defaultRegistry(): KindRegistry {

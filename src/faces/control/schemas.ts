@@ -16,7 +16,7 @@ const ProjectId = Type.String({ pattern: PROJECT_ID_PATTERN, description: 'A pro
 const ScopeKey = Type.String({
   minLength: 1,
   maxLength: 200,
-  description: 'A scope: a project id, cluster:NAME (with its namespaces), cluster:NAME/NAMESPACE or pool:NAME',
+  description: 'A scope: a project id, cluster:NAME (with its namespaces), cluster:NAME/NAMESPACE, pool:NAME or domain:ID',
 })
 
 export const FaultEffectBody = Type.Object(
