@@ -21,13 +21,18 @@ function renameLeadingField(message: string, engineField: string, wire: string):
   return message.startsWith(`${engineField}:`) ? `${wire}${message.slice(engineField.length)}` : message
 }
 
-/** Maps anything a route throws to a status and an error body, engine field names shown by `wireField`; never leaks a stack. */
-export function toErrorShape(err: unknown, request: FastifyRequest, wireField: (engineField: string) => string = snakeField): ErrorShape {
+/**
+ * Maps anything a route throws to a status and an error body, engine field
+ * names shown by `wireField` and the engine's words by `words` (the native
+ * API says VM and environment where the engine says server and network);
+ * never leaks a stack.
+ */
+export function toErrorShape(err: unknown, request: FastifyRequest, wireField: (engineField: string) => string = snakeField, words: (message: string) => string = (m) => m): ErrorShape {
   // NOTE: a version that came in If-Match: HTTP's own answer for a precondition that no longer holds.
   if (err instanceof StaleVersionError) return { status: 412, code: 'EMU_ERR_PRECONDITION_FAILED', message: err.message, field: 'If-Match' }
   // NOTE: what to do about it, in this API's terms: the engine's message says only what happened.
   if (err instanceof QuotaExceededError) {
-    return { status: 409, code: err.code, message: `${err.message.replace(`for ${err.quota} `, `for ${quotaWireName(err.quota)} `)} (raise it with PUT /_mockcloud/quotas/${err.scope}, or serve --quota ${quotaWireName(err.quota)}=N)`, field: null }
+    return { status: 409, code: err.code, message: `${words(err.message).replace(`for ${err.quota} `, `for ${quotaWireName(err.quota)} `)} (raise it with PUT /_mockcloud/quotas/${err.scope}, or serve --quota ${quotaWireName(err.quota)}=N)`, field: null }
   }
   if (err instanceof EngineError) {
     if (err.field) {
@@ -35,9 +40,9 @@ export function toErrorShape(err: unknown, request: FastifyRequest, wireField: (
       const renames = fieldNames?.(request.body ?? {}) ?? {}
       const head = err.field.split(/[.[]/)[0] ?? err.field
       const wire = renames[head] ? renames[head] + err.field.slice(head.length) : wireField(err.field)
-      return { status: err.status, code: err.code, message: renameLeadingField(err.message, err.field, wire), field: wire }
+      return { status: err.status, code: err.code, message: renameLeadingField(words(err.message), err.field, wire), field: wire }
     }
-    return { status: err.status, code: err.code, message: err.message, field: null }
+    return { status: err.status, code: err.code, message: words(err.message), field: null }
   }
   const fe = err as FastifyError
   if (fe.validation) {
@@ -69,12 +74,13 @@ export function sendError(reply: FastifyReply, e: ErrorShape): FastifyReply {
 
 /**
  * An error handler answering in this shape, on a connection kept open when it
- * can be; `wireField` spells the engine's field names as the face does.
+ * can be; `wireField` spells the engine's field names as the face does, and
+ * `words` its kinds.
  */
-export function errorHandler(wireField: (engineField: string) => string = snakeField) {
+export function errorHandler(wireField: (engineField: string) => string = snakeField, words?: (message: string) => string) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     keepConnectionAfterBodyError(request, reply)
-    return sendError(reply, toErrorShape(err, request, wireField))
+    return sendError(reply, toErrorShape(err, request, wireField, words))
   }
 }
 

@@ -31,9 +31,9 @@ export const floatingIpHooks: KindHooks<FloatingIpData> = {
     async attach(tx, fip, args) {
       const states = ['building', 'active', 'stopping', 'stopped', 'starting', 'rebooting', 'error']
       const vm = await requireServerIn(tx, String(args['vmId']), fip.project, states, `floating IP ${fip.data.address}`)
-      if (fip.data.vmId) throw new ConflictError(`floating IP ${fip.data.address} is already attached to vm ${fip.data.vmId}; detach it first`)
+      if (fip.data.vmId) throw new ConflictError(`floating IP ${fip.data.address} is already attached to server ${fip.data.vmId}; detach it first`)
       const others = await tx.q.referrers(vm.id, 'associated-with')
-      if (others.length) throw new ConflictError(`vm ${vm.id} already has floating IP ${others[0]}`)
+      if (others.length) throw new ConflictError(`server ${vm.id} already has floating IP ${others[0]}`)
       await tx.q.addRef(fip.id, vm.id, 'associated-with')
       return tx.begin(fip, 'attach', { vmId: vm.id, portId: vm.data.portId, fixedIp: vm.data.ipAddress })
     },

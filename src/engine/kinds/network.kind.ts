@@ -27,6 +27,7 @@ export const networkKind = defineKind<NetworkData>({
   id: 'network.network',
   data: NetworkDataSchema,
   names: ['environment', 'network'],
+  label: 'network',
   states: ['active'],
   operations: IMMEDIATE,
   shared: true,

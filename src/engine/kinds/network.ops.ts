@@ -22,7 +22,7 @@ export const networkHooks: KindHooks<NetworkData> = {
         throw new ValidationError('cidr', `cidr: '${input.subnet.cidr}' is not an IPv4 network from /8 to /29 with its host bits zero (e.g. 10.7.0.0/16)`)
       }
       const clash = (await projectCidrs(tx, project)).find((c) => overlaps(c, cidr!))
-      if (clash) throw new ConflictError(`cidr ${cidr.text} overlaps ${clash.text}, already used by another environment of project ${project}`)
+      if (clash) throw new ConflictError(`cidr ${cidr.text} overlaps ${clash.text}, already used by another network of project ${project}`)
       if (!(await tx.q.claimAddress(`cidr:${project}`, cidr.text, id))) throw new ConflictError(`cidr ${cidr.text} is already used in project ${project}`)
     }
     const subnetId = cidr ? await tx.newId() : null
@@ -41,7 +41,7 @@ export const networkHooks: KindHooks<NetworkData> = {
     await tx.lock(networkLock(network.id))
     const vms = await tx.q.childrenOf(network.id, 'compute.server')
     if (vms.length) {
-      throw new ConflictError(`environment ${network.id} still has ${vms.length} VM(s) (${vms.slice(0, 3).map((v) => v.id).join(', ')}${vms.length > 3 ? ', ...' : ''}); delete them first`)
+      throw new ConflictError(`network ${network.id} still has ${vms.length} server(s) (${vms.slice(0, 3).map((v) => v.id).join(', ')}${vms.length > 3 ? ', ...' : ''}); delete them first`)
     }
     const ports = await tx.q.childrenOf(network.id, 'network.port')
     if (ports.length) throw new ConflictError(`network ${network.id} still has ${ports.length} port(s) in use`)

@@ -28,7 +28,7 @@ export const securityGroupHooks: KindHooks<SecurityGroupData> = {
   async beforeDelete(tx, group) {
     if (group.name === DEFAULT_GROUP) throw new ConflictError(`the default security group of project ${group.project} cannot be deleted`)
     const users = await tx.q.referrers(group.id, 'uses-security-group')
-    if (users.length) throw new ConflictError(`security group ${group.id} is in use by ${users.length} VM(s) (${users.slice(0, 3).join(', ')})`)
+    if (users.length) throw new ConflictError(`security group ${group.id} is in use by ${users.length} server(s) (${users.slice(0, 3).join(', ')})`)
   },
 
   // NOTE: VMs find their project's default group by name, so that name stays with that one group (Neutron refuses both too).

@@ -49,6 +49,7 @@ export const serverKind = defineKind<ServerData>({
   id: 'compute.server',
   data: ServerDataSchema,
   names: ['vm', 'server', 'instance'],
+  label: 'server',
   states: ['building', 'active', 'stopping', 'stopped', 'starting', 'rebooting', 'deleting', 'error'],
   operations: {
     create: {

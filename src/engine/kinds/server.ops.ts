@@ -114,7 +114,7 @@ export async function requireServerIn(
   await tx.lock(serverLock(vmId))
   const vm = await tx.require<ServerData>('compute.server', vmId, project)
   if (!states.includes(vm.status)) {
-    throw new ConflictError(`cannot attach ${what} to vm ${vm.id} while it is ${vm.status} (it must be ${states.join(' or ')})`)
+    throw new ConflictError(`cannot attach ${what} to server ${vm.id} while it is ${vm.status} (it must be ${states.join(' or ')})`)
   }
   return vm
 }

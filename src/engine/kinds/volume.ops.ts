@@ -27,13 +27,13 @@ export const volumeHooks: KindHooks<VolumeData> = {
   actions: {
     async attach(tx, volume, args) {
       const vm = await requireServerIn(tx, String(args['vmId']), volume.project, ['active', 'stopped'], `volume ${volume.id}`)
-      if (volume.data.vmId) throw new ConflictError(`volume ${volume.id} is already attached to vm ${volume.data.vmId}`)
+      if (volume.data.vmId) throw new ConflictError(`volume ${volume.id} is already attached to server ${volume.data.vmId}`)
       const used = new Set<string>()
       for (const otherId of await tx.q.referrers(vm.id, 'attached-to')) {
         const other = await tx.q.getResource(otherId)
         if (typeof other?.data['device'] === 'string') used.add(other.data['device'])
       }
-      if (used.size >= MAX_ATTACHED) throw new ConflictError(`vm ${vm.id} already has ${MAX_ATTACHED} volumes attached`)
+      if (used.size >= MAX_ATTACHED) throw new ConflictError(`server ${vm.id} already has ${MAX_ATTACHED} volumes attached`)
       let letter = 'b'
       while (used.has(`/dev/vd${letter}`)) letter = String.fromCharCode(letter.charCodeAt(0) + 1)
       const next = await tx.begin(volume, 'attach', { vmId: vm.id, device: `/dev/vd${letter}`, attachedAt: tx.now })

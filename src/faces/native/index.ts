@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { nativeAuth } from './auth.js'
 import { answerUnrouted } from '../../server/unrouted.js'
 import { errorHandler } from '../../server/error-shape.js'
-import { wireField } from './mappers.js'
+import { nativeWords, wireField } from './mappers.js'
 import { registerResource } from './resource-routes.js'
 import { NATIVE_RESOURCES } from './resources.js'
 
@@ -22,7 +22,7 @@ export interface NativeFaceOptions {
 export async function nativeFace(app: FastifyInstance, opts: NativeFaceOptions = {}): Promise<void> {
   // NOTE: no hook at all without a key: every request of the hot path pays for one.
   if (opts.requireAuth) app.addHook('onRequest', nativeAuth(app.mockcloud.engine))
-  app.setErrorHandler(errorHandler(wireField))
+  app.setErrorHandler(errorHandler(wireField, nativeWords))
   // NOTE: its own, though the server's is the same, so that this face's onRequest hooks (its key) run first.
   app.setNotFoundHandler(answerUnrouted)
   for (const res of NATIVE_RESOURCES) registerResource(app, res as never)

@@ -20,7 +20,8 @@ import type * as S from './schemas.js'
 const iso = (ms: number) => new Date(ms).toISOString()
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
 const stamps = (r: ResourceRecord<unknown>) => ({ created_at: iso(r.createdAt), updated_at: iso(r.updatedAt) })
-const faultOf = (data: { fault?: { message: string } | null | undefined }) => data.fault?.message ?? null
+// NOTE: the engine's words in why it failed, like its errors', in the native API's.
+const faultOf = (data: { fault?: { message: string } | null | undefined }) => (data.fault ? nativeWords(data.fault.message) : null)
 
 export function environmentToWire(r: ResourceRecord<NetworkData>): Static<typeof S.Environment> {
   return { id: r.id, name: r.name, cidr: r.data.cidr, subnet_id: r.data.subnetId, status: r.status, description: r.data.description, ...stamps(r) }
@@ -212,4 +213,30 @@ const RENAMED: Record<string, string> = {
 /** `rules[2].portRangeMin` -> `rules[2].port_range_min`, `networkId` -> `environment_id`. */
 export function wireField(engineField: string): string {
   return snakeField(engineField, RENAMED)
+}
+
+/** What the native API (seed 002) calls the engine's kinds: a server is a VM, a network an environment. */
+const NATIVE_KIND_WORDS: Readonly<Record<string, string>> = { server: 'vm', network: 'environment' }
+
+/**
+ * Where an engine message names a kind (rather than using the word, as in
+ * "an IPv4 network"): before a resource's id, at its head ("server X not
+ * found"), in "no server with id", "another network of", "server(s)", and
+ * in why a lifecycle failed.
+ */
+const KIND_MENTIONS = [
+  /\b(server|network)(?= [0-9a-f]{8}-[0-9a-f]{4}-)/g,
+  /^(server|network)(?= )/g,
+  /(?<=\bno )(server|network)(?= with id\b)/g,
+  /(?<=\banother )(network)(?= of\b)/g,
+  // NOTE: why a lifecycle failed: "simulated failure of server create", "mockcloud: server create failed 5 times".
+  /(?<=\bfailure of )(server|network)\b/g,
+  /(?<=^mockcloud: )(server|network)\b/g,
+]
+
+/** An engine message in the native API's words. */
+export function nativeWords(message: string): string {
+  let out = message.replace(/\bserver\(s\)/g, 'VM(s)')
+  for (const mention of KIND_MENTIONS) out = out.replace(mention, (word) => NATIVE_KIND_WORDS[word] ?? word)
+  return out
 }
