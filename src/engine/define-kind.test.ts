@@ -8,6 +8,12 @@ describe('defineKind', () => {
     expect(() => defineKind({ id: 'x.y', names: ['y'], data: Type.Object({}), states: ['a'], operations: { create: { via: 'a', to: 'b' } }, hooks: {} })).toThrow(/unknown state 'b'/)
   })
 
+  it('rejects an index on a data field that is not one of its filters', () => {
+    const data = Type.Object({ a: Type.String(), b: Type.String() })
+    expect(() => defineKind({ id: 'x.y', names: ['y'], data, states: ['a'], operations: { create: { to: 'a' } }, filters: ['a'], indexed: ['b'], hooks: {} })).toThrow(/x.y.indexed names 'b', which is not one of its filters/)
+    expect(() => defineKind({ id: 'x.y', names: ['y'], data, states: ['a'], operations: { create: { to: 'a' } }, filters: ['a'], indexed: ['a'], hooks: {} })).not.toThrow()
+  })
+
   it('rejects a failure on a synchronous operation', () => {
     expect(() => defineKind({ id: 'x.y', names: ['y'], data: Type.Object({}), states: ['a', 'e'], operations: { create: { to: 'a', failTo: 'e' } }, hooks: {} })).toThrow(/asynchronous/)
   })

@@ -76,6 +76,12 @@ export interface KindDef<D = Record<string, unknown>> {
   sortable?: readonly string[]
   /** Top-level data fields lists may filter on by equality (Neutron `?device_id=`, Nova `?image=`). */
   filters?: readonly string[]
+  /**
+   * Filters looked up often enough to deserve an index (a server's ports by
+   * `deviceId`, a user's role assignments): each gets one, partial on this
+   * kind, so no other kind's writes pay for it.
+   */
+  indexed?: readonly string[]
   /** What a resource of this kind holds of its scope's quotas while it exists (`{ instances: 1, cores: 2 }`); reads nothing but its record and what it names. */
   quota?: (res: ResourceRecord<D>, q: Queries) => QuotaAmounts | Promise<QuotaAmounts>
   /** Whether a name is unique in its scope (Kubernetes names per namespace, Keystone project names per domain). */
@@ -104,6 +110,7 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
   for (const [what, fields] of [['updatable', def.updatable?.data], ['filters', def.filters], ['labels', def.labels === undefined ? [] : [def.labels]]] as const) {
     for (const field of fields ?? []) if (!(field in properties)) throw new Error(`${def.id}.${what} names unknown data field '${field}'`)
   }
+  for (const field of def.indexed ?? []) if (!def.filters?.includes(field)) throw new Error(`${def.id}.indexed names '${field}', which is not one of its filters`)
   const required = new Set((def.data as { required?: string[] }).required ?? [])
   for (const field of def.sortable ?? []) {
     const type = (properties[field] as { type?: unknown } | undefined)?.type

@@ -37,4 +37,9 @@ export class KindRegistry {
   all(): KindDef[] {
     return [...this.byId.values()]
   }
+
+  /** The data filters kinds declare indexed, for the store to index (see KindDef.indexed). */
+  filterIndexes(): Array<{ kind: string; field: string }> {
+    return this.all().flatMap((d) => (d.indexed ?? []).map((field) => ({ kind: d.id, field })))
+  }
 }

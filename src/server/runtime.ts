@@ -111,6 +111,7 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
     if (opts.queue && store.dialect !== 'postgres') throw new Error('--queue needs a PostgreSQL --db: processes cannot share a SQLite file')
     if (opts.queue && opts.clock && !(opts.clock instanceof SystemClock)) throw new Error('a manual clock cannot drive a shared queue')
 
+    await store.read.ensureFilterIndexes(registry.filterIndexes())
     const settings = await settle(store, opts)
     const clock = opts.clock ?? new SystemClock({ scale: settings.timeScale, anchor: settings.clockAnchor })
     const last = await store.read.latestEventTime()

@@ -272,9 +272,24 @@ export class Queries {
 
   /** A top-level data field as each database reads it (`numeric`: as a number on PostgreSQL, whose ->> gives text). */
   private dataField(field: string, numeric: boolean) {
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) throw new Error(`not a data field name: ${field}`)
-    if (this.dialect === 'sqlite') return sql`json_extract(data, ${sql.lit(`$.${field}`)})`
-    return numeric ? sql`((data::jsonb ->> ${sql.lit(field)})::numeric)` : sql`(data::jsonb ->> ${sql.lit(field)})`
+    return dataFieldOf(this.dialect, field, numeric)
+  }
+
+  /**
+   * Makes sure each indexed filter has its index: on the scope and the data
+   * field, partial on the kind (`create index if not exists`, so every start
+   * may ask, and a kind newly declaring one gets it).
+   */
+  async ensureFilterIndexes(filters: ReadonlyArray<{ kind: string; field: string }>): Promise<void> {
+    for (const { kind, field } of filters) {
+      if (!KIND_ID.test(kind)) throw new Error(`not a kind id: ${kind}`)
+      const name = sql.id(`resources_${kind.replace(/\W/g, '_')}_${field}`)
+      const statement = sql`create index if not exists ${name} on resources (project, ${dataFieldOf(this.dialect, field, false)}) where kind = ${sql.lit(kind)}`
+      await statement.execute(this.db).catch((err: unknown) => {
+        // NOTE: PostgreSQL nodes starting together may both create it; the one that lost finds it there.
+        if ((err as { code?: string }).code !== '23505' && (err as { code?: string }).code !== '42P07') throw err
+      })
+    }
   }
 
   /**
@@ -849,4 +864,14 @@ export function scopeWithin(scope: string, column: 'project' | 'scope' = 'projec
 /** estimateRecordBytes, from the data's JSON at hand. */
 function recordBytes(dataJson: string): number {
   return 3 * dataJson.length + RECORD_OVERHEAD_BYTES
+}
+
+/** What a kind id looks like (`network.port`): safe to write into a statement. */
+const KIND_ID = /^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/
+
+/** A top-level data field as each database reads it; `field` a declared name, never user text. */
+function dataFieldOf(dialect: StoreDialect, field: string, numeric: boolean) {
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) throw new Error(`not a data field name: ${field}`)
+  if (dialect === 'sqlite') return sql`json_extract(data, ${sql.lit(`$.${field}`)})`
+  return numeric ? sql`((data::jsonb ->> ${sql.lit(field)})::numeric)` : sql`(data::jsonb ->> ${sql.lit(field)})`
 }

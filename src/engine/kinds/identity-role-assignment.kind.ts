@@ -26,5 +26,7 @@ export const roleAssignmentKind = defineKind<RoleAssignmentData>({
   uniqueNames: true,
   updatable: { name: false },
   filters: ['userId', 'projectId', 'roleId'],
+  // NOTE: read on every scoped sign-in.
+  indexed: ['userId'],
   hooks: {},
 })

@@ -31,5 +31,6 @@ export const tokenKind = defineKind<TokenData>({
   },
   scope: 'domain',
   filters: ['userId', 'projectId'],
+  indexed: ['userId'],
   hooks: {},
 })

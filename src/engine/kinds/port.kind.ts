@@ -22,6 +22,8 @@ export const portKind = defineKind<PortData>({
   operations: IMMEDIATE,
   // NOTE: what Neutron's port lists filter on (?device_id=, ?network_id=, ?fixed_ips=ip_address=).
   filters: ['deviceId', 'deviceOwner', 'networkId', 'ipAddress'],
+  // NOTE: a server's ports are looked up on every show of it; each index costs every port write about 3.5 us (SQLite).
+  indexed: ['deviceId'],
   quota: () => ({ ports: 1 }),
   hooks: {},
 })

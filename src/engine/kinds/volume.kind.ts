@@ -40,6 +40,7 @@ export const volumeKind = defineKind<VolumeData>({
   },
   updatable: { data: ['description'] },
   filters: ['vmId', 'bootable', 'volumeType'],
+  indexed: ['vmId'],
   // NOTE: Cinder lists sort by size (?sort=size:desc).
   sortable: ['sizeGb'],
   quota: (v) => ({ volumes: 1, gigabytes: v.data.sizeGb }),
