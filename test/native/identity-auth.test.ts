@@ -1,7 +1,9 @@
+import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/clock/manual-clock.js'
 import { buildApp } from '../../src/server/app.js'
+import { PROPERTY_RUNS, PROPERTY_SEED } from '../helpers/route-properties.js'
 import { freshDb } from '../helpers/store.js'
 
 let app: FastifyInstance | undefined
@@ -57,5 +59,22 @@ describe('the native API asks the engine’s identity who calls', () => {
     app.addHook('onClose', () => db.drop())
     expect((await app.inject({ method: 'GET', url: '/api/v1/vms', headers: { 'x-api-key': 'key-one' } })).statusCode).toBe(401)
     expect((await app.inject({ method: 'GET', url: '/api/v1/vms', headers: { 'x-api-key': 'key-two' } })).statusCode).toBe(200)
+  })
+})
+
+describe('credentials the identity does not know', () => {
+  it('any key or token it never issued gets 401 in the native shape, in any of the three headers; never a 5xx', async () => {
+    app = await lockedApp('native-key')
+    const a = app
+    const headerSafe = fc.string({ minLength: 1, maxLength: 300 }).map((s) => s.replace(/[^\x21-\x7e]/g, 'x'))
+    await fc.assert(
+      fc.asyncProperty(headerSafe, fc.constantFrom('x-api-key', 'x-auth-token', 'authorization'), async (secret, header) => {
+        fc.pre(secret !== 'native-key')
+        const res = await a.inject({ method: 'GET', url: '/api/v1/vms', headers: { [header]: header === 'authorization' ? `Bearer ${secret}` : secret } })
+        expect(res.statusCode).toBe(401)
+        expect(res.json()).toMatchObject({ error: { status: 401, code: 'EMU_ERR_UNAUTHORIZED', field: null } })
+      }),
+      { numRuns: PROPERTY_RUNS, seed: PROPERTY_SEED },
+    )
   })
 })

@@ -64,6 +64,21 @@ describe(`identity in the engine on ${TEST_STORE}`, () => {
     await expect(engine.identity.validate('made-up')).rejects.toMatchObject({ status: 401 })
   })
 
+  it('forgets a user’s tokens a token’s lifetime after they expired, as the user signs in again', async () => {
+    const first = await engine.identity.authenticate({ user: { name: 'demo' }, password: 'demo' })
+    const revoked = await engine.identity.authenticate({ user: { name: 'demo' }, password: 'demo' })
+    await engine.identity.revoke(revoked.token)
+    const tokens = async () => (await engine.list('domain:default', 'identity.token', { where: { userId: seededUserId('demo') } })).items.length
+    await clock.advance(2 * DEFAULT_TOKEN_TTL_MS - 1)
+    await engine.identity.authenticate({ user: { name: 'demo' }, password: 'demo' })
+    expect(await tokens()).toBe(3)
+    await expect(engine.identity.validate(first.token)).rejects.toMatchObject({ message: expect.stringContaining('expired') })
+    await clock.advance(1)
+    await engine.identity.authenticate({ user: { name: 'demo' }, password: 'demo' })
+    expect(await tokens()).toBe(2)
+    await expect(engine.identity.validate(first.token)).rejects.toMatchObject({ message: 'the token is not one this cloud issued' })
+  })
+
   it('rescopes a token to another project of the user, never past its expiry', async () => {
     const project = await engine.identity.createProject({ name: 'team' })
     expect(project.id).toMatch(/^[0-9a-f]{32}$/)

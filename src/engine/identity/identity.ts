@@ -343,6 +343,7 @@ async function issueToken(tx: EngineTx, checked: ResourceRecord<UserData>, proje
     if (!roleIds.length) throw new UnauthorizedError(`user ${user.name} has no role on project ${p.name}`)
     projectId = p.id
   }
+  await sweepTokens(tx, user)
   const n = await tx.q.nextIdNumber()
   const token = tx.random.bytes('token', n).toString('base64url')
   const auditId = tx.random.bytes('audit', n).subarray(0, 16).toString('base64url')
@@ -353,6 +354,21 @@ async function issueToken(tx: EngineTx, checked: ResourceRecord<UserData>, proje
     data: { userId: user.id, projectId, roleIds, methods, expiresAt: tx.now + ttlMs, auditId },
   })
 }
+
+/**
+ * Removes a user's tokens that expired more than a token's default lifetime
+ * ago, oldest first and a few at a time, as a new one is issued: a client
+ * that signs in for every command (the openstack CLI does) would otherwise
+ * leave a row per command for ever. Until then an expired or revoked token
+ * still says so when presented.
+ */
+async function sweepTokens(tx: EngineTx, user: ResourceRecord<UserData>): Promise<void> {
+  const oldest = await tx.q.listResources({ kind: 'identity.token', projects: [scopes.domain(user.data.domainId)], data: [{ field: 'userId', value: user.id }], limit: TOKEN_SWEEP_BATCH })
+  for (const t of oldest as Array<ResourceRecord<TokenData>>) if (t.data.expiresAt + DEFAULT_TOKEN_TTL_MS <= tx.now) await tx.remove(t, 'expire')
+}
+
+/** How many of a user's oldest tokens each sign-in looks at for removal. */
+const TOKEN_SWEEP_BATCH = 20
 
 async function principalOf(q: Queries, userId: string, projectId: string | null, roleIds: readonly string[]): Promise<Principal> {
   const user = (await q.getResource(userId)) as ResourceRecord<UserData> | undefined
