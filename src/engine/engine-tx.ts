@@ -200,10 +200,18 @@ export class EngineTx {
   async checkNameFree(kind: string, project: string, name: string, exceptId?: string): Promise<void> {
     const def = this.kind(kind)
     if (!def.uniqueNames) return
-    // NOTE: a scope-wide rule key (ADR 0005), after any resource key the caller holds.
-    await this.lock(`name:${kind}:${project}:${name}`)
+    await this.lockName(kind, project, name)
     const taken = (await this.q.findByName(kind, [project], name)).find((r) => r.id !== exceptId)
     if (taken) throw new ConflictError(`a ${labelOf(def)} named '${name}' already exists in ${project} (${taken.id})`)
+  }
+
+  /**
+   * Holds a name of a kind in a scope until the transaction ends: what
+   * `checkNameFree` takes, for a caller that finds-or-creates by name.
+   * A scope-wide rule key (ADR 0005), after any resource key the caller holds.
+   */
+  lockName(kind: string, project: string, name: string): Promise<void> {
+    return this.lock(`name:${kind}:${project}:${name}`)
   }
 
   /**

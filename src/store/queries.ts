@@ -1,7 +1,7 @@
 import { sql, type Kysely, type QueryResult, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
 import { QueryTemplate, type DirectReader, type TxExecutor } from './query-template.js'
-import { RECORD_OVERHEAD_BYTES, type ResourceCache } from './resource-cache.js'
+import { estimateBytesFromData, type ResourceCache } from './resource-cache.js'
 import type { TouchedRecords } from './touched-records.js'
 import type { StoreDialect } from './store.js'
 import { LABEL_KEY, type LabelRequirement } from '../engine/label-selector.js'
@@ -212,7 +212,7 @@ export class Queries {
     const row = rows[0]
     if (!row) return undefined
     const r = toResource(row)
-    this.touched?.note(r, recordBytes(row.data))
+    this.touched?.note(r, estimateBytesFromData(row.data))
     return r
   }
 
@@ -366,7 +366,7 @@ export class Queries {
         ? await this.run(Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
         : await this.run(Q.updateResource, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
     const updated = Number(result.numAffectedRows) === 1
-    if (updated) this.touched?.note(next, recordBytes(data))
+    if (updated) this.touched?.note(next, estimateBytesFromData(data))
     return updated
   }
 
@@ -859,11 +859,6 @@ function toQuotaRow(row: QuotaRowColumns): QuotaRow {
 export function scopeWithin(scope: string, column: 'project' | 'scope' = 'project') {
   const c = sql.ref(column)
   return sql<boolean>`(${c} = ${scope} or substr(${c}, 1, ${scope.length + 1}) = ${`${scope}/`})`
-}
-
-/** estimateRecordBytes, from the data's JSON at hand. */
-function recordBytes(dataJson: string): number {
-  return 3 * dataJson.length + RECORD_OVERHEAD_BYTES
 }
 
 /** What a kind id looks like (`network.port`): safe to write into a statement. */

@@ -90,7 +90,12 @@ export class ResourceCache {
  * Costs one JSON.stringify of the data, on a miss only.
  */
 export function estimateRecordBytes(r: ResourceRecord): number {
-  return 3 * JSON.stringify(r.data).length + RECORD_OVERHEAD_BYTES
+  return estimateBytesFromData(JSON.stringify(r.data))
+}
+
+/** estimateRecordBytes, from the data's JSON where the caller has it already (a row read, an update written). */
+export function estimateBytesFromData(dataJson: string): number {
+  return 3 * dataJson.length + RECORD_OVERHEAD_BYTES
 }
 
 function deepFreeze(value: unknown): void {

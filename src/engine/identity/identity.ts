@@ -59,6 +59,9 @@ const KEY_PREFIX = 'key-'
  * const who = await engine.identity.validate(issued.token) // who.project.id === 'demo', who.roles[0].name === 'member'
  */
 export class Identity {
+  /** What this server was started with (see configure), applied again by restore. */
+  private config: IdentityConfig = {}
+
   constructor(private readonly engine: Engine) {}
 
   /**
@@ -133,6 +136,22 @@ export class Identity {
     return this.validate(secret)
   }
 
+  /**
+   * Where a caller acts when a request names `project` (undefined: none):
+   * their credentials' project by default; another only with the admin role
+   * (a ForbiddenError whose message starts with `field`). Credentials with no
+   * project (the native key) act wherever the request says, `fallback` if it
+   * names none.
+   */
+  actsIn(principal: Principal | undefined, project: string | undefined, fallback: string, field: string): string {
+    const own = principal?.project?.id
+    if (project === undefined) return own ?? fallback
+    if (own !== undefined && project !== own && !principal?.roles.some((r) => r.name === 'admin')) {
+      throw new ForbiddenError(`${field}: your credentials are for project ${own}; acting in ${project} needs the admin role`)
+    }
+    return project
+  }
+
   /** Creates a project in a domain (default `default`); its id is the scope its resources live in. */
   async createProject(p: { name: string; id?: string | undefined; domainId?: string | undefined; description?: string | undefined; enabled?: boolean | undefined }): Promise<ResourceRecord<ProjectData>> {
     const { value } = await this.engine.transaction((tx) => createProjectIn(tx, p))
@@ -196,8 +215,6 @@ export class Identity {
     await applyIdentity(tx, this.config.spec ?? {})
     await replaceKeysIn(tx, NATIVE_KEY_AUDIENCE, NATIVE_KEY_ORIGIN, seededUserId('admin'), this.config.apiKey)
   }
-
-  private config: IdentityConfig = {}
 }
 
 /** What a server is started with (see Identity.configure). */
@@ -307,7 +324,7 @@ async function assignRoleIn(tx: EngineTx, a: { userId: string; projectId: string
   const data: RoleAssignmentData = { userId: a.userId, projectId: a.projectId, roleId: role.id }
   const scope = scopes.domain(project.data.domainId)
   // NOTE: the name lock checkNameFree takes, taken first: two concurrent assignments of one role make one.
-  await tx.lock(`name:identity.role-assignment:${scope}:${assignmentName(data)}`)
+  await tx.lockName('identity.role-assignment', scope, assignmentName(data))
   const [had] = await tx.q.findByName('identity.role-assignment', [scope], assignmentName(data))
   if (had) return had as ResourceRecord<RoleAssignmentData>
   return tx.create<RoleAssignmentData>('identity.role-assignment', { project: scope, name: assignmentName(data), data })

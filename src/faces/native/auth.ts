@@ -10,7 +10,6 @@ declare module 'fastify' {
   }
 }
 
-
 /**
  * An onRequest hook asking the engine's identity who sent the request: a
  * native key (`serve --api-key`, `Authorization: Bearer <key>` or

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify'
-import { ForbiddenError, ValidationError } from '../../engine/errors.js'
+import { ValidationError } from '../../engine/errors.js'
 import { PROJECT_ID_PATTERN } from '../../engine/scope.js'
 
 export const PROJECT_HEADER = 'x-project-id'
@@ -14,14 +14,10 @@ const PROJECT_RE = new RegExp(PROJECT_ID_PATTERN)
  */
 export function projectOf(req: FastifyRequest): string {
   const raw = req.headers[PROJECT_HEADER]
-  const own = req.principal?.project?.id
-  if (raw === undefined) return own ?? DEFAULT_PROJECT
+  if (raw === undefined) return req.server.mockcloud.engine.identity.actsIn(req.principal, undefined, DEFAULT_PROJECT, 'X-Project-Id')
   const value = Array.isArray(raw) ? raw[0] : raw
   if (value === undefined || !PROJECT_RE.test(value)) {
     throw new ValidationError('X-Project-Id', `X-Project-Id: '${value}' is not a project id (letters, digits, '.', '_' and '-', up to 64, starting with a letter or digit)`)
   }
-  if (own !== undefined && value !== own && !req.principal?.roles.some((r) => r.name === 'admin')) {
-    throw new ForbiddenError(`X-Project-Id: your credentials are for project ${own}; acting in ${value} needs the admin role`)
-  }
-  return value
+  return req.server.mockcloud.engine.identity.actsIn(req.principal, value, DEFAULT_PROJECT, 'X-Project-Id')
 }
