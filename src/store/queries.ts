@@ -203,14 +203,25 @@ export class Queries {
   }
 
   async getResource(id: string): Promise<ResourceRecord | undefined> {
-    const hit = this.cache?.get(id)
-    if (hit) return hit
-    // NOTE: only a read that ran outside any transaction saw committed state, so only it is kept.
-    const now = this.cache && this.direct && Q.getResource.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
-    if (now) return now[0] && this.cache!.remember(toResource(now[0]))
+    const { cache } = this
+    if (cache) {
+      const hit = cache.get(id)
+      if (hit) return hit
+      if (cache.isAbsent(id)) return undefined
+      // NOTE: only a read that ran outside any transaction saw committed state, so only it is kept at once.
+      const now = this.direct && Q.getResource.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
+      if (now) {
+        if (now[0]) return cache.remember(toResource(now[0]), estimateBytesFromData(now[0].data))
+        cache.rememberAbsent(id)
+        return undefined
+      }
+    }
     const { rows } = await this.run<Selectable<ResourcesTable>>(Q.getResource, [id])
     const row = rows[0]
-    if (!row) return undefined
+    if (!row) {
+      this.touched?.absent(id)
+      return undefined
+    }
     const r = toResource(row)
     this.touched?.note(r, estimateBytesFromData(row.data))
     return r
@@ -224,8 +235,38 @@ export class Queries {
 
   /** Up to two resources of `kind` named `name` in one or two projects (two tell the caller the name is ambiguous). */
   async findByName(kind: string, projects: readonly [string] | readonly [string, string], name: string): Promise<ResourceRecord[]> {
-    const { rows } = await this.run<Selectable<ResourcesTable>>(Q.findByName, [kind, name, projects[0], projects[1] ?? projects[0]])
-    return rows.map(toResource)
+    const { cache } = this
+    const args = [kind, name, projects[0], projects[1] ?? projects[0]]
+    const scopes = projects.join('\u0000')
+    if (cache) {
+      const ids = cache.named(kind, name, scopes)
+      const known = ids && (await this.resourcesById(ids))
+      if (known) return known
+      const now = this.direct && Q.findByName.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, args, this.direct)
+      if (now) {
+        const found = now.map((row) => cache.remember(toResource(row), estimateBytesFromData(row.data)))
+        cache.rememberNamed(kind, name, scopes, found.map((r) => r.id))
+        return found
+      }
+    }
+    const { rows } = await this.run<Selectable<ResourcesTable>>(Q.findByName, args)
+    const found = rows.map(toResource)
+    if (this.touched) {
+      for (const [i, r] of found.entries()) this.touched.note(r, estimateBytesFromData(rows[i]!.data))
+      this.touched.lookedUp(kind, name, scopes, found.map((r) => r.id))
+    }
+    return found
+  }
+
+  /** The resources of `ids`, or undefined when one of them is gone (what named them no longer holds). */
+  private async resourcesById(ids: readonly string[]): Promise<ResourceRecord[] | undefined> {
+    const found: ResourceRecord[] = []
+    for (const id of ids) {
+      const r = await this.getResource(id)
+      if (!r) return undefined
+      found.push(r)
+    }
+    return found
   }
 
   async listResources(q: ResourceQuery): Promise<ResourceRecord[]> {
@@ -353,6 +394,9 @@ export class Queries {
 
   async insertResource(r: Omit<ResourceRecord, 'seq'>): Promise<void> {
     this.cache?.forget(r.id)
+    this.cache?.forgetNamed(r.kind, r.name)
+    this.touched?.gone(r.id)
+    this.touched?.nameWritten(r.kind, r.name)
     const data = JSON.stringify(r.data)
     await this.run(Q.insertResource, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase])
   }
@@ -360,13 +404,20 @@ export class Queries {
   /** Writes `next` over `prev` only if the stored version is still `prev`'s; false when it moved on. */
   async updateResource(next: ResourceRecord, prev: Pick<ResourceRecord, 'version' | 'name' | 'parentId'>): Promise<boolean> {
     this.cache?.forget(next.id)
+    // NOTE: lookups by name hand out ids; a rename changes what they find.
+    if (next.name !== prev.name) {
+      this.cache?.forgetNamed(next.kind, prev.name)
+      this.cache?.forgetNamed(next.kind, next.name)
+      this.touched?.nameWritten(next.kind, prev.name)
+      this.touched?.nameWritten(next.kind, next.name)
+    }
     const data = JSON.stringify(next.data)
     const result =
       next.name === prev.name && next.parentId === prev.parentId
         ? await this.run(Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
         : await this.run(Q.updateResource, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
     const updated = Number(result.numAffectedRows) === 1
-    if (updated) this.touched?.note(next, estimateBytesFromData(data))
+    if (updated) this.touched?.note(next, estimateBytesFromData(data), true)
     return updated
   }
 

@@ -18,31 +18,49 @@ export const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024
  */
 export const RECORD_OVERHEAD_BYTES = 300
 
+/** What the names part of the cache may hold, in estimated bytes (about 5,000 names). */
+export const DEFAULT_NAME_CACHE_BYTES = 1024 * 1024
+
+/** What an id known to be absent costs: the entry, its id and its map slot. */
+const ABSENT_BYTES = 150
+
 /**
  * Committed resources by id, kept by the one process that owns a SQLite file
  * (the owner lock refuses a second one), so a GET, and the lookups inside a
  * create, need not ask SQLite for what nobody has changed since.
  *
- * Coherent by two rules the store keeps: only committed state read outside
- * any transaction goes in, and every write to a resource drops its id at
- * once, before its transaction commits (a rolled-back write just costs a
- * miss). A hit is therefore the committed row, even inside a transaction,
- * as long as that transaction has not written it. Records are frozen: they
- * are shared by every caller.
+ * It holds three things, each as committed: records by id; ids known to hold
+ * no resource (a create resolves `m1.small` by id before it tries the name);
+ * and the ids a lookup by kind, scopes and name found (a create resolves its
+ * flavor, image and the project's default security group by name). Coherent
+ * by two rules the store keeps: only committed state goes in (read outside
+ * any transaction, or noted in one and put in once it commits, see
+ * TouchedRecords), and every write to a resource drops its id and its kind
+ * and name at once, before its transaction commits (a rolled-back write just
+ * costs a miss). A hit is therefore the committed row, even inside a
+ * transaction, as long as that transaction has not written it. Records are
+ * frozen: they are shared by every caller.
  *
  * Bounded by an estimate of the bytes it holds (`maxBytes`, see
  * estimateRecordBytes), least recently used dropped first: a hit, in a GET
- * or in a list page, counts as a use.
+ * or in a list page, counts as a use. Names have a budget of their own.
  */
 export class ResourceCache {
-  private readonly lru: Lru<ResourceRecord>
+  /** A record, or null for an id known to hold none. */
+  private readonly lru: Lru<ResourceRecord | null>
+  /** By kind and name: the ids found per scopes looked in. */
+  private readonly names: Lru<ReadonlyMap<string, readonly string[]>>
 
   /** `maxBytes`: the budget, in estimated bytes. */
-  constructor(readonly maxBytes = DEFAULT_CACHE_BYTES) {
+  constructor(
+    readonly maxBytes = DEFAULT_CACHE_BYTES,
+    nameBytes = DEFAULT_NAME_CACHE_BYTES,
+  ) {
     this.lru = new Lru(maxBytes)
+    this.names = new Lru(nameBytes)
   }
 
-  /** How many records it holds. */
+  /** How many records (and absent ids) it holds. */
   get size(): number {
     return this.lru.size
   }
@@ -53,7 +71,12 @@ export class ResourceCache {
   }
 
   get(id: string): ResourceRecord | undefined {
-    return this.lru.get(id)
+    return this.lru.get(id) ?? undefined
+  }
+
+  /** Whether the id is known to hold no resource, as committed. */
+  isAbsent(id: string): boolean {
+    return this.lru.get(id) === null
   }
 
   /**
@@ -66,19 +89,50 @@ export class ResourceCache {
     return r
   }
 
+  /** An id that holds no resource, as committed. */
+  rememberAbsent(id: string): void {
+    this.lru.set(id, null, ABSENT_BYTES + id.length)
+  }
+
   forget(id: string): void {
     this.lru.delete(id)
+  }
+
+  /** The ids of the resources of `kind` named `name` in `scopes`, as committed; undefined when not known. */
+  named(kind: string, name: string, scopes: string): readonly string[] | undefined {
+    return this.names.get(nameKey(kind, name))?.get(scopes)
+  }
+
+  /** What a lookup by name found, as committed. */
+  rememberNamed(kind: string, name: string, scopes: string, ids: readonly string[]): void {
+    const key = nameKey(kind, name)
+    const found = new Map(this.names.get(key))
+    found.set(scopes, ids)
+    let bytes = 100 + key.length
+    for (const [s, i] of found) bytes += 80 + s.length + 40 * i.length
+    this.names.set(key, found, bytes)
+  }
+
+  /** A resource of `kind` named `name` is written: what lookups by that name found no longer holds. */
+  forgetNamed(kind: string, name: string): void {
+    this.names.delete(nameKey(kind, name))
   }
 
   /** After writes that touch resources wholesale (reset, snapshot import). */
   clear(): void {
     this.lru.clear()
+    this.names.clear()
   }
 
   /** Ids from the most to the least recently used (for tests and diagnostics). */
   ids(): IterableIterator<string> {
     return this.lru.keys()
   }
+}
+
+/** The key of a kind and a name (names may hold any character but NUL). */
+export function nameKey(kind: string, name: string): string {
+  return `${kind}\u0000${name}`
 }
 
 /**

@@ -252,6 +252,70 @@ export function storeContract(factory: StoreFactory): void {
       expect((await store.read.getResource('n'))!.seq).toBeGreaterThan(0)
     })
 
+    // NOTE: lookups by name and ids found absent are answered from memory too (SQLite), once committed.
+    it('finds by name and by id, after transactions that commit together, what each left: a name a later one took, not a rolled-back create, not a renamed or deleted resource', async () => {
+      const ids = (rs: ResourceRecord[]) => rs.map((r) => r.id)
+      const byName = (q: Queries, name: string) => q.findByName('compute.server', ['p'], name)
+      await store.transaction(async (q) => {
+        await q.insertResource(resource('g', { name: 'web' }))
+        await q.insertResource(resource('d', { name: 'old' }))
+      })
+      // what the committed state answers now, so that a store that keeps it has it
+      expect(ids(await byName(store.read, 'web'))).toEqual(['g'])
+      expect(ids(await byName(store.read, 'old'))).toEqual(['d'])
+      expect(await byName(store.read, 'db')).toEqual([])
+      expect(await store.read.getResource('later')).toBeUndefined()
+      const g = (await store.read.getResource('g'))!
+      const outcomes = await Promise.allSettled([
+        // a lookup and a miss by id, then a later transaction of the batch takes both
+        store.transaction(async (q) => {
+          expect(await byName(q, 'api')).toEqual([])
+          expect(await q.getResource('later')).toBeUndefined()
+          expect(await q.getResource('soon')).toBeUndefined()
+        }),
+        store.transaction(async (q) => {
+          await q.insertResource(resource('later', { name: 'api' }))
+          await q.insertResource(resource('soon'))
+        }),
+        // a create rolled back, after its own lookup found it
+        store.transaction(async (q) => {
+          await q.insertResource(resource('ghost', { name: 'db' }))
+          expect(ids(await byName(q, 'db'))).toEqual(['ghost'])
+          throw new Error('rolled back')
+        }),
+        store.transaction(async (q) => {
+          expect(ids(await byName(q, 'web'))).toEqual(['g'])
+          await q.updateResource({ ...g, name: 'www', version: 2 }, g)
+          expect(ids(await byName(q, 'www'))).toEqual(['g'])
+        }),
+        store.transaction(async (q) => {
+          expect(ids(await byName(q, 'old'))).toEqual(['d'])
+          await q.deleteResource('d', 1)
+        }),
+      ])
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+      for (const q of [store.read, store.read]) {
+        expect(ids(await byName(q, 'api'))).toEqual(['later'])
+        expect(await q.getResource('later')).toMatchObject({ id: 'later', name: 'api' })
+        expect(await q.getResource('soon')).toMatchObject({ id: 'soon' })
+        expect(await byName(q, 'db')).toEqual([])
+        expect(await q.getResource('ghost')).toBeUndefined()
+        expect(await byName(q, 'web')).toEqual([])
+        expect(ids(await byName(q, 'www'))).toEqual(['g'])
+        expect(await byName(q, 'old')).toEqual([])
+      }
+      // and inside a transaction, its own writes over what is kept
+      await store.transaction(async (q) => {
+        await q.insertResource(resource('web2', { name: 'web' }))
+        expect(ids(await byName(q, 'web'))).toEqual(['web2'])
+        expect(await q.getResource('ghost')).toBeUndefined()
+        await q.insertResource(resource('ghost', { name: 'ghost' }))
+        expect(await q.getResource('ghost')).toMatchObject({ id: 'ghost' })
+      })
+      expect(ids(await byName(store.read, 'web'))).toEqual(['web2'])
+      expect(await store.read.getResource('ghost')).toMatchObject({ id: 'ghost' })
+    })
+
     it('reads what concurrent transactions committed, each seeing the one before it', async () => {
       await store.transaction((q) => q.insertResource(resource('c', { data: { n: 0 } })))
       await store.read.getResource('c')

@@ -1,35 +1,65 @@
 import type { ResourceRecord } from './records.js'
-import type { ResourceCache } from './resource-cache.js'
+import { nameKey, type ResourceCache } from './resource-cache.js'
+
+/** What a batch saw of one id, last first. */
+type Seen =
+  /** A record read or written (`written`: by the batch, not only read). */
+  | { record: ResourceRecord; bytes: number; written: boolean }
+  /** Read and found absent. */
+  | { record: null; absent: true }
+  /** Inserted or deleted: whatever the cache holds of it goes. */
+  | { record: null; absent: false }
 
 /**
- * The resources a group commit's transactions read and wrote, newest version
- * of each, for the resource cache to take once the commit holds them: those
- * a scheduled transition will read again (the next phase of a build).
+ * What a group commit's transactions read and wrote, newest first, for the
+ * resource cache to take once the commit holds them (the cache may only hold
+ * committed state, so a transaction drops from it whatever it writes, see
+ * ResourceCache):
  *
- * The cache may only hold committed state, so a transaction drops from it
- * whatever it writes (ResourceCache). Without this, each phase of a build
- * reads back from SQLite what the phase before it wrote; with it, those
- * records go into the cache as the commit lands. Only those: a cache filled
- * with every record written would cost its whole budget in memory after a
- * bulk load, for records nobody may read. A transaction rolled back to its
- * savepoint is never merged; a wholesale write (a reset, a snapshot import)
- * forgets what was noted before it.
+ * - the records it read and did not write (the network, flavor and image
+ *   every create reads), and those it wrote that a scheduled transition will
+ *   read again (the next phase of a build); not the others, since a cache
+ *   filled with every record written would cost its whole budget in memory
+ *   after a bulk load, for records nobody may read;
+ * - the ids it looked up and found absent;
+ * - what its lookups by name found, unless a later transaction of the batch
+ *   wrote a resource of that kind and name.
+ *
+ * A transaction rolled back to its savepoint is never merged; a wholesale
+ * write (a reset, a snapshot import) forgets what was noted before it.
  */
 export class TouchedRecords {
-  private readonly byId = new Map<string, { record: ResourceRecord | null; bytes: number }>()
+  private readonly byId = new Map<string, Seen>()
   /** Resources a transition scheduled in the batch will read. */
   private readonly pending = new Set<string>()
+  /** Lookups by name: by kind and name, the ids found per scopes. */
+  private readonly names = new Map<string, { kind: string; name: string; found: Map<string, readonly string[]> }>()
+  /** Kinds and names (nameKey) written: lookups noted before, in the batch, no longer hold. */
+  private readonly namesWritten = new Set<string>()
   /** A wholesale write happened: what the batch noted before it no longer holds. */
   private wholesale = false
 
-  /** A record read or written in the transaction; `bytes` its estimate (see estimateRecordBytes). */
-  note(record: ResourceRecord, bytes: number): void {
+  /** A record read (or, `written`, written) in the transaction; `bytes` its estimate (see estimateRecordBytes). */
+  note(record: ResourceRecord, bytes: number, written = false): void {
     // NOTE: a record inserted in the transaction has no `seq` yet (the database assigns it; the engine puts 0),
     // nor has one written after it: the cache needs the real one for pages.
     if (!(record.seq > 0)) return
     const had = this.byId.get(record.id)
-    if (had && (had.record === null || had.record.version >= record.version)) return
-    this.byId.set(record.id, { record, bytes })
+    if (had?.record && had.record.version >= record.version) {
+      if (written && !had.written) this.byId.set(record.id, { ...had, written })
+      return
+    }
+    this.byId.set(record.id, { record, bytes, written: written || (had?.record !== undefined && had.record !== null && had.written) })
+  }
+
+  /** An id read and found holding no resource. */
+  absent(id: string): void {
+    this.byId.set(id, { record: null, absent: true })
+  }
+
+  /** A resource inserted or deleted in the transaction. */
+  gone(id: string): void {
+    this.byId.set(id, { record: null, absent: false })
   }
 
   /** A transition was scheduled for the resource: it will be read when it falls due. */
@@ -37,33 +67,54 @@ export class TouchedRecords {
     this.pending.add(id)
   }
 
-  /** A resource deleted in the transaction. */
-  gone(id: string): void {
-    this.byId.set(id, { record: null, bytes: 0 })
+  /** A lookup of `kind` by `name` in `scopes` found `ids`. */
+  lookedUp(kind: string, name: string, scopes: string, ids: readonly string[]): void {
+    const key = nameKey(kind, name)
+    let entry = this.names.get(key)
+    if (!entry) this.names.set(key, (entry = { kind, name, found: new Map() }))
+    entry.found.set(scopes, ids)
+  }
+
+  /** A resource of `kind` named `name` was written (created, renamed, changed). */
+  nameWritten(kind: string, name: string): void {
+    const key = nameKey(kind, name)
+    this.names.delete(key)
+    this.namesWritten.add(key)
   }
 
   /** Resources were written wholesale: nothing noted so far may go into the cache. */
   forgetAll(): void {
     this.byId.clear()
     this.pending.clear()
+    this.names.clear()
+    this.namesWritten.clear()
     this.wholesale = true
   }
 
   /** Takes in what a committed-to-be transaction noted, after what the batch noted before it. */
   merge(job: TouchedRecords): void {
     if (job.wholesale) this.forgetAll()
-    for (const { record, bytes } of job.byId.values()) {
-      if (record) this.note(record, bytes)
+    for (const [id, seen] of job.byId) {
+      if (seen.record) this.note(seen.record, seen.bytes, seen.written)
+      else this.byId.set(id, seen)
     }
-    for (const [id, { record }] of job.byId) if (record === null) this.gone(id)
     for (const id of job.pending) this.pending.add(id)
+    for (const key of job.namesWritten) {
+      this.names.delete(key)
+      this.namesWritten.add(key)
+    }
+    for (const { kind, name, found } of job.names.values()) for (const [scopes, ids] of found) this.lookedUp(kind, name, scopes, ids)
   }
 
-  /** Once committed: the newest records a transition will read into the cache, the deleted out of it. */
+  /** Once committed: into the cache what it may hold (see the class), out of it what was inserted or deleted. */
   applyTo(cache: ResourceCache): void {
-    for (const [id, { record, bytes }] of this.byId) {
-      if (!record) cache.forget(id)
-      else if (this.pending.has(id)) cache.remember(record, bytes)
+    for (const [id, seen] of this.byId) {
+      if (seen.record) {
+        if (!seen.written || this.pending.has(id)) cache.remember(seen.record, seen.bytes)
+        else cache.forget(id)
+      } else if (seen.absent) cache.rememberAbsent(id)
+      else cache.forget(id)
     }
+    for (const { kind, name, found } of this.names.values()) for (const [scopes, ids] of found) cache.rememberNamed(kind, name, scopes, ids)
   }
 }
