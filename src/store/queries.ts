@@ -1,6 +1,7 @@
 import { sql, type Kysely, type QueryResult, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
 import { QueryTemplate, type DirectReader, type TxExecutor } from './query-template.js'
+import { dataJson, parseData, resourceJson } from './data-json.js'
 import { estimateBytesFromData, type ResourceCache } from './resource-cache.js'
 import type { TouchedRecords } from './touched-records.js'
 import type { StoreDialect } from './store.js'
@@ -397,7 +398,7 @@ export class Queries {
     this.cache?.forgetNamed(r.kind, r.name)
     this.touched?.gone(r.id)
     this.touched?.nameWritten(r.kind, r.name)
-    const data = JSON.stringify(r.data)
+    const data = dataJson(r.data)
     await this.run(Q.insertResource, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase])
   }
 
@@ -411,7 +412,7 @@ export class Queries {
       this.touched?.nameWritten(next.kind, prev.name)
       this.touched?.nameWritten(next.kind, next.name)
     }
-    const data = JSON.stringify(next.data)
+    const data = dataJson(next.data)
     const result =
       next.name === prev.name && next.parentId === prev.parentId
         ? await this.run(Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
@@ -708,6 +709,7 @@ export class Queries {
   }
 
   async insertFault(f: Omit<FaultRecord, 'id'>): Promise<number> {
+    this.faultsWritten()
     const row = await this.db
       .insertInto('faults')
       .values({ kind: f.kind, operation: f.operation, rule: JSON.stringify(f.rule), remaining: f.remaining, matched: f.matched, fired: f.fired, created_at: f.createdAt })
@@ -722,8 +724,27 @@ export class Queries {
 
   /** The rules that may fire on `operation` of `kind` (wildcards included), oldest first. */
   async faultsFor(kind: string, operation: string): Promise<FaultRecord[]> {
+    const { cache } = this
+    if (cache) {
+      const known = cache.faultRules(kind, operation)
+      if (known) return [...known]
+      const now = this.direct && Q.faultsFor.tryDirect<Selectable<FaultsTable>>(this.db, this.dialect, [kind, operation], this.direct)
+      if (now) {
+        const rules = now.map(toFault)
+        cache.rememberFaultRules(kind, operation, rules)
+        return [...rules]
+      }
+    }
     const { rows } = await this.run<Selectable<FaultsTable>>(Q.faultsFor, [kind, operation])
-    return rows.map(toFault)
+    const rules = rows.map(toFault)
+    this.touched?.readRules(kind, operation, rules)
+    return [...rules]
+  }
+
+  /** Fault rules change: what the cache knows of them goes, at once and when the batch commits. */
+  private faultsWritten(): void {
+    this.cache?.forgetFaultRules()
+    this.touched?.ruleWritten()
   }
 
   /**
@@ -731,6 +752,7 @@ export class Queries {
    * while it has firings left. False when another request took the last one.
    */
   async claimFault(id: number, fire: boolean): Promise<boolean> {
+    this.faultsWritten()
     const res = await this.db
       .updateTable('faults')
       .set((eb) => ({
@@ -745,10 +767,12 @@ export class Queries {
   }
 
   async deleteFault(id: number): Promise<boolean> {
+    this.faultsWritten()
     return Number((await this.db.deleteFrom('faults').where('id', '=', id).executeTakeFirst()).numDeletedRows) === 1
   }
 
   async clearFaults(): Promise<void> {
+    this.faultsWritten()
     await this.db.deleteFrom('faults').execute()
   }
 
@@ -826,7 +850,7 @@ function toResource(row: Selectable<ResourcesTable>): ResourceRecord {
     phase: row.phase,
     parentId: row.parent_id,
     version: Number(row.version),
-    data: JSON.parse(row.data) as Record<string, unknown>,
+    data: parseData(row.data),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     eventSeq: Number(row.event_seq),
@@ -848,7 +872,7 @@ function toTransition(row: Selectable<TransitionsTable>): TransitionRecord {
 
 /** An event's columns after its number; the resource as it was written (toEvent gives it the event's number). */
 function eventColumns(e: Omit<EventRecord, 'seq'>): unknown[] {
-  return [e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version, e.resource && JSON.stringify(e.resource)]
+  return [e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version, e.resource && resourceJson(e.resource)]
 }
 
 /** The resource an event carries, with the event's number as its eventSeq (not a delete's: it keeps its last). */

@@ -1,5 +1,6 @@
+import { dataJson } from './data-json.js'
 import { Lru } from './lru.js'
-import type { ResourceRecord } from './records.js'
+import type { FaultRecord, ResourceRecord } from './records.js'
 
 /**
  * The default budget of a cache: 16 MiB of estimated size (about 12,000 VMs).
@@ -29,14 +30,16 @@ const ABSENT_BYTES = 150
  * (the owner lock refuses a second one), so a GET, and the lookups inside a
  * create, need not ask SQLite for what nobody has changed since.
  *
- * It holds three things, each as committed: records by id; ids known to hold
+ * It holds four things, each as committed: records by id; ids known to hold
  * no resource (a create resolves `m1.small` by id before it tries the name);
- * and the ids a lookup by kind, scopes and name found (a create resolves its
- * flavor, image and the project's default security group by name). Coherent
+ * the ids a lookup by kind, scopes and name found (a create resolves its
+ * flavor, image and the project's default security group by name); and the
+ * fault rules of each operation (read as each operation and each phase
+ * begins, usually to find none). Coherent
  * by two rules the store keeps: only committed state goes in (read outside
  * any transaction, or noted in one and put in once it commits, see
  * TouchedRecords), and every write to a resource drops its id and its kind
- * and name at once, before its transaction commits (a rolled-back write just
+ * and name, and every write to a fault rule drops the rules, at once, before its transaction commits (a rolled-back write just
  * costs a miss). A hit is therefore the committed row, even inside a
  * transaction, as long as that transaction has not written it. Records are
  * frozen: they are shared by every caller.
@@ -50,6 +53,8 @@ export class ResourceCache {
   private readonly lru: Lru<ResourceRecord | null>
   /** By kind and name: the ids found per scopes looked in. */
   private readonly names: Lru<ReadonlyMap<string, readonly string[]>>
+  /** By kind and operation (one entry per operation the engine runs): the rules that may fire on it. */
+  private readonly rules = new Map<string, readonly FaultRecord[]>()
 
   /** `maxBytes`: the budget, in estimated bytes. */
   constructor(
@@ -118,10 +123,26 @@ export class ResourceCache {
     this.names.delete(nameKey(kind, name))
   }
 
+  /** The fault rules that may fire on `operation` of `kind`, as committed; undefined when not known. */
+  faultRules(kind: string, operation: string): readonly FaultRecord[] | undefined {
+    return this.rules.get(nameKey(kind, operation))
+  }
+
+  rememberFaultRules(kind: string, operation: string, rules: readonly FaultRecord[]): void {
+    deepFreeze(rules)
+    this.rules.set(nameKey(kind, operation), rules)
+  }
+
+  /** A fault rule was added, changed or removed. */
+  forgetFaultRules(): void {
+    this.rules.clear()
+  }
+
   /** After writes that touch resources wholesale (reset, snapshot import). */
   clear(): void {
     this.lru.clear()
     this.names.clear()
+    this.rules.clear()
   }
 
   /** Ids from the most to the least recently used (for tests and diagnostics). */
@@ -130,7 +151,7 @@ export class ResourceCache {
   }
 }
 
-/** The key of a kind and a name (names may hold any character but NUL). */
+/** The key of a kind and a name, or of a kind and an operation (names may hold any character but NUL). */
 export function nameKey(kind: string, name: string): string {
   return `${kind}\u0000${name}`
 }
@@ -144,7 +165,7 @@ export function nameKey(kind: string, name: string): string {
  * Costs one JSON.stringify of the data, on a miss only.
  */
 export function estimateRecordBytes(r: ResourceRecord): number {
-  return estimateBytesFromData(JSON.stringify(r.data))
+  return estimateBytesFromData(dataJson(r.data))
 }
 
 /** estimateRecordBytes, from the data's JSON where the caller has it already (a row read, an update written). */

@@ -316,6 +316,44 @@ export function storeContract(factory: StoreFactory): void {
       expect(await store.read.getResource('ghost')).toMatchObject({ id: 'ghost' })
     })
 
+    // NOTE: the rules of an operation are read as each operation and phase begins, and kept in memory by SQLite.
+    it('reads the fault rules that transactions committed together left: one a later transaction added, not one rolled back, not one used up', async () => {
+      const rule = (kind: string, remaining: number | null = null) => ({ kind, operation: 'create', rule: { effect: { error: 500 } }, remaining, matched: 0, fired: 0, createdAt: 0 })
+      const kinds = async (q: Queries) => (await q.faultsFor('compute.server', 'create')).map((f) => f.kind)
+      expect(await kinds(store.read)).toEqual([])
+      const stops = async (q: Queries) => (await q.faultsFor('compute.server', 'stop')).map((f) => f.operation)
+      const outcomes = await Promise.allSettled([
+        store.transaction(async (q) => {
+          expect(await kinds(q)).toEqual([])
+          expect(await stops(q)).toEqual([])
+        }),
+        store.transaction(async (q) => {
+          await q.insertFault(rule('compute.server'))
+          await q.insertFault({ ...rule('compute.server'), operation: '*' })
+        }),
+        store.transaction(async (q) => {
+          await q.insertFault(rule('*'))
+          expect(await kinds(q)).toEqual(['compute.server', 'compute.server', '*'])
+          throw new Error('rolled back')
+        }),
+        store.transaction(async (q) => expect(await kinds(q)).toEqual(['compute.server', 'compute.server'])),
+      ])
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+      for (const q of [store.read, store.read]) {
+        expect(await kinds(q)).toEqual(['compute.server', 'compute.server'])
+        expect(await stops(q)).toEqual(['*'])
+      }
+      const once = await store.transaction((q) => q.insertFault(rule('*', 1)))
+      expect(await kinds(store.read)).toEqual(['compute.server', 'compute.server', '*'])
+      await store.transaction(async (q) => {
+        expect(await kinds(q)).toEqual(['compute.server', 'compute.server', '*'])
+        expect(await q.claimFault(once, true)).toBe(true)
+      })
+      expect(await kinds(store.read)).toEqual(['compute.server', 'compute.server'])
+      await store.transaction((q) => q.clearFaults())
+      expect(await kinds(store.read)).toEqual([])
+    })
+
     it('reads what concurrent transactions committed, each seeing the one before it', async () => {
       await store.transaction((q) => q.insertResource(resource('c', { data: { n: 0 } })))
       await store.read.getResource('c')

@@ -1,4 +1,4 @@
-import type { ResourceRecord } from './records.js'
+import type { FaultRecord, ResourceRecord } from './records.js'
 import { nameKey, type ResourceCache } from './resource-cache.js'
 
 /** What a batch saw of one id, last first. */
@@ -23,7 +23,8 @@ type Seen =
  *   after a bulk load, for records nobody may read;
  * - the ids it looked up and found absent;
  * - what its lookups by name found, unless a later transaction of the batch
- *   wrote a resource of that kind and name.
+ *   wrote a resource of that kind and name;
+ * - the fault rules it read, unless a later transaction wrote one.
  *
  * A transaction rolled back to its savepoint is never merged; a wholesale
  * write (a reset, a snapshot import) forgets what was noted before it.
@@ -36,6 +37,10 @@ export class TouchedRecords {
   private readonly names = new Map<string, { kind: string; name: string; found: Map<string, readonly string[]> }>()
   /** Kinds and names (nameKey) written: lookups noted before, in the batch, no longer hold. */
   private readonly namesWritten = new Set<string>()
+  /** Fault rules read, by kind and operation. */
+  private readonly rules = new Map<string, { kind: string; operation: string; rules: readonly FaultRecord[] }>()
+  /** A fault rule was written: rules read before, in the batch, no longer hold. */
+  private rulesWritten = false
   /** A wholesale write happened: what the batch noted before it no longer holds. */
   private wholesale = false
 
@@ -82,12 +87,24 @@ export class TouchedRecords {
     this.namesWritten.add(key)
   }
 
+  /** The fault rules that may fire on `operation` of `kind` were read. */
+  readRules(kind: string, operation: string, rules: readonly FaultRecord[]): void {
+    this.rules.set(nameKey(kind, operation), { kind, operation, rules })
+  }
+
+  /** A fault rule was added, changed or removed. */
+  ruleWritten(): void {
+    this.rules.clear()
+    this.rulesWritten = true
+  }
+
   /** Resources were written wholesale: nothing noted so far may go into the cache. */
   forgetAll(): void {
     this.byId.clear()
     this.pending.clear()
     this.names.clear()
     this.namesWritten.clear()
+    this.rules.clear()
     this.wholesale = true
   }
 
@@ -104,6 +121,8 @@ export class TouchedRecords {
       this.namesWritten.add(key)
     }
     for (const { kind, name, found } of job.names.values()) for (const [scopes, ids] of found) this.lookedUp(kind, name, scopes, ids)
+    if (job.rulesWritten) this.ruleWritten()
+    for (const r of job.rules.values()) this.readRules(r.kind, r.operation, r.rules)
   }
 
   /** Once committed: into the cache what it may hold (see the class), out of it what was inserted or deleted. */
@@ -116,5 +135,6 @@ export class TouchedRecords {
       else cache.forget(id)
     }
     for (const { kind, name, found } of this.names.values()) for (const [scopes, ids] of found) cache.rememberNamed(kind, name, scopes, ids)
+    for (const r of this.rules.values()) cache.rememberFaultRules(r.kind, r.operation, r.rules)
   }
 }
