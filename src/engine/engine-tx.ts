@@ -185,7 +185,7 @@ export class EngineTx {
       updatedAt: this.now,
       eventSeq: 0,
     }
-    await this.q.insertResource(res as ResourceRecord)
+    await this.q.insertResource(res as ResourceRecord, this.nextEventAhead())
     await this.countQuota(res as ResourceRecord, 1)
     this.record(res, 'created', 'create', null)
     if (op.via) await this.schedule(res, 'create', await this.phaseFaults(res, 'create'))
@@ -264,7 +264,7 @@ export class EngineTx {
       version: res.version + 1,
       updatedAt: this.now,
     }
-    if (!(await this.q.updateResource(next as ResourceRecord, res as ResourceRecord))) {
+    if (!(await this.q.updateResource(next as ResourceRecord, res as ResourceRecord, this.nextEventAhead()))) {
       throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
     }
     this.record(next, 'changed', operation, res.status)
@@ -316,8 +316,18 @@ export class EngineTx {
   }
 
   /** Records that a resource came in with a snapshot of its scope. */
-  recordLoaded(res: ResourceRecord): void {
+  async recordLoaded(res: ResourceRecord): Promise<void> {
+    await this.q.numberResourceEvent(res.id, this.nextEventAhead())
     this.record(res, 'created', 'snapshot', null)
+  }
+
+  /**
+   * Where the event of the write about to happen falls among those this
+   * transaction will append: each write records its event right after it
+   * (see Queries.insertResource).
+   */
+  private nextEventAhead(): number {
+    return this.pendingEvents.length + 1
   }
 
   /** Records that a resource went: deleted, or removed with its scope by a reset. */

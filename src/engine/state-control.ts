@@ -104,7 +104,7 @@ export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promis
         await lockScope(tx, scope)
         for (const res of await tx.q.resourcesWithin(scope)) tx.recordRemoved(res, 'snapshot')
         tx.scheduled.push(...(await loadScopedState(tx.q, scope, state)))
-        for (const res of await tx.q.resourcesWithin(scope)) tx.recordLoaded(res)
+        for (const res of await tx.q.resourcesWithin(scope)) await tx.recordLoaded(res)
         await tx.q.forgetQuotaUsage(scope)
         if (scope.startsWith(DOMAIN_SCOPE_PREFIX)) await engine.identity.restore(tx)
       }

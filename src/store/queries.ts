@@ -1,6 +1,6 @@
 import { sql, type Kysely, type QueryResult, type Selectable, type Transaction } from 'kysely'
 import type { Database, EventsTable, FaultsTable, ResourcesTable, TransitionsTable } from './database.js'
-import { QueryTemplate, type DirectReader, type TxExecutor } from './query-template.js'
+import { QueryTemplate, type Arg, type DirectReader, type TxExecutor } from './query-template.js'
 import { dataJson, parseData, resourceJson } from './data-json.js'
 import { estimateBytesFromData, type ResourceCache } from './resource-cache.js'
 import type { TouchedRecords } from './touched-records.js'
@@ -11,6 +11,45 @@ import type { EventRecord, FaultRecord, ResourceQuery, ResourceRecord, Transitio
 type Db = Kysely<Database> | Transaction<Database>
 
 // The queries every request makes, compiled once (see QueryTemplate).
+/** A new resource's columns, arguments 0 to 10 (insertResource). */
+function resourceValues(arg: Arg) {
+  return {
+    id: arg(0),
+    kind: arg(1),
+    project: arg(2),
+    name: arg(3),
+    status: arg(4),
+    parent_id: arg(5),
+    version: arg(6),
+    data: arg(7),
+    created_at: arg(8),
+    updated_at: arg(9),
+    phase: arg(10),
+  }
+}
+
+/** What a write changes, arguments 0 to 5 and 8 (updateResource). */
+function resourceChange(arg: Arg) {
+  return { name: arg(0), status: arg(1), parent_id: arg(2), version: arg(3), data: arg(4), updated_at: arg(5), phase: arg(8) }
+}
+
+/** What a write that keeps name and parent changes, arguments 0 to 3 and 6 (updateResourceState). */
+function stateChange(arg: Arg) {
+  return { status: arg(0), version: arg(1), data: arg(2), updated_at: arg(3), phase: arg(6) }
+}
+
+/**
+ * SQLite: the number the `ahead`-th event its transaction has yet to append
+ * will take. Events number by AUTOINCREMENT, whose last number is
+ * `sqlite_sequence`'s, and one transaction writes at a time, appending its
+ * events as it ends: so a write can store the number of the event that
+ * records it (what the trigger of migration 005 set with a second write of
+ * the row, a third of an event insert's cost; migration 008 drops it there).
+ */
+function nextEventSeq(ahead: unknown) {
+  return sql<number>`coalesce((select seq from sqlite_sequence where name = 'events'), 0) + ${ahead}`
+}
+
 const Q = {
   quotaRow: new QueryTemplate((db, arg) => db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', arg(0))),
   quotaRowForUpdate: new QueryTemplate((db, arg) => db.selectFrom('quotas').select(['usage', 'limits']).where('scope', '=', arg(0)).forUpdate()),
@@ -32,33 +71,27 @@ const Q = {
   childrenOfKind: new QueryTemplate((db, arg) =>
     db.selectFrom('resources').selectAll().where('parent_id', '=', arg(0)).where('kind', '=', arg(1)).orderBy('seq'),
   ),
-  insertResource: new QueryTemplate((db, arg) =>
-    db.insertInto('resources').values({
-      id: arg(0),
-      kind: arg(1),
-      project: arg(2),
-      name: arg(3),
-      status: arg(4),
-      parent_id: arg(5),
-      version: arg(6),
-      data: arg(7),
-      created_at: arg(8),
-      updated_at: arg(9),
-      phase: arg(10),
-    }),
-  ),
-  updateResource: new QueryTemplate((db, arg) =>
+  insertResource: new QueryTemplate((db, arg) => db.insertInto('resources').values(resourceValues(arg))),
+  insertResourceNumbered: new QueryTemplate((db, arg) => db.insertInto('resources').values({ ...resourceValues(arg), event_seq: nextEventSeq(arg(11)) })),
+  updateResource: new QueryTemplate((db, arg) => db.updateTable('resources').set(resourceChange(arg)).where('id', '=', arg(6)).where('version', '=', arg(7))),
+  updateResourceNumbered: new QueryTemplate((db, arg) =>
     db
       .updateTable('resources')
-      .set({ name: arg(0), status: arg(1), parent_id: arg(2), version: arg(3), data: arg(4), updated_at: arg(5), phase: arg(8) })
+      .set({ ...resourceChange(arg), event_seq: nextEventSeq(arg(9)) })
       .where('id', '=', arg(6))
       .where('version', '=', arg(7)),
   ),
   // NOTE: SQLite rewrites the entries of every index holding a column in SET, changed or not:
   // most writes change only status and data, so they leave name and parent_id out.
-  updateResourceState: new QueryTemplate((db, arg) =>
-    db.updateTable('resources').set({ status: arg(0), version: arg(1), data: arg(2), updated_at: arg(3), phase: arg(6) }).where('id', '=', arg(4)).where('version', '=', arg(5)),
+  updateResourceState: new QueryTemplate((db, arg) => db.updateTable('resources').set(stateChange(arg)).where('id', '=', arg(4)).where('version', '=', arg(5))),
+  updateResourceStateNumbered: new QueryTemplate((db, arg) =>
+    db
+      .updateTable('resources')
+      .set({ ...stateChange(arg), event_seq: nextEventSeq(arg(7)) })
+      .where('id', '=', arg(4))
+      .where('version', '=', arg(5)),
   ),
+  numberResourceEvent: new QueryTemplate((db, arg) => db.updateTable('resources').set({ event_seq: nextEventSeq(arg(0)) }).where('id', '=', arg(1))),
   deleteResource: new QueryTemplate((db, arg) => db.deleteFrom('resources').where('id', '=', arg(0)).where('version', '=', arg(1))),
   nextCounter: new QueryTemplate((db, arg) =>
     db
@@ -393,17 +426,27 @@ export class Queries {
     return rows.map(toResource)
   }
 
-  async insertResource(r: Omit<ResourceRecord, 'seq'>): Promise<void> {
+  /**
+   * Inserts a resource. `eventAhead`: the event recording it is the
+   * `eventAhead`-th this transaction will append (see appendEvents), so its
+   * `event_seq` can be that event's number.
+   */
+  async insertResource(r: Omit<ResourceRecord, 'seq'>, eventAhead?: number): Promise<void> {
     this.cache?.forget(r.id)
     this.cache?.forgetNamed(r.kind, r.name)
     this.touched?.gone(r.id)
     this.touched?.nameWritten(r.kind, r.name)
     const data = dataJson(r.data)
-    await this.run(Q.insertResource, [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase])
+    const args = [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase]
+    if (this.numbersAtWrite(eventAhead)) await this.run(Q.insertResourceNumbered, [...args, eventAhead])
+    else await this.run(Q.insertResource, args)
   }
 
-  /** Writes `next` over `prev` only if the stored version is still `prev`'s; false when it moved on. */
-  async updateResource(next: ResourceRecord, prev: Pick<ResourceRecord, 'version' | 'name' | 'parentId'>): Promise<boolean> {
+  /**
+   * Writes `next` over `prev` only if the stored version is still `prev`'s;
+   * false when it moved on. `eventAhead`: as insertResource's.
+   */
+  async updateResource(next: ResourceRecord, prev: Pick<ResourceRecord, 'version' | 'name' | 'parentId'>, eventAhead?: number): Promise<boolean> {
     this.cache?.forget(next.id)
     // NOTE: lookups by name hand out ids; a rename changes what they find.
     if (next.name !== prev.name) {
@@ -413,13 +456,32 @@ export class Queries {
       this.touched?.nameWritten(next.kind, next.name)
     }
     const data = dataJson(next.data)
+    const numbered = this.numbersAtWrite(eventAhead)
     const result =
       next.name === prev.name && next.parentId === prev.parentId
-        ? await this.run(Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
-        : await this.run(Q.updateResource, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase])
+        ? await this.run(numbered ? Q.updateResourceStateNumbered : Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase, eventAhead])
+        : await this.run(numbered ? Q.updateResourceNumbered : Q.updateResource, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase, eventAhead])
     const updated = Number(result.numAffectedRows) === 1
     if (updated) this.touched?.note(next, estimateBytesFromData(data), true)
     return updated
+  }
+
+  /**
+   * The event recording a resource that changed without a write of its own
+   * (loaded with a snapshot) is the `eventAhead`-th this transaction will
+   * append: its `event_seq` becomes that event's number.
+   */
+  async numberResourceEvent(id: string, eventAhead: number): Promise<void> {
+    if (this.numbersAtWrite(eventAhead)) await this.run(Q.numberResourceEvent, [eventAhead, id])
+  }
+
+  /**
+   * Whether this store sets `event_seq` as a resource is written (SQLite,
+   * see nextEventSeq); PostgreSQL numbers events under a lock taken as the
+   * transaction appends them, after its writes, and sets it by trigger.
+   */
+  private numbersAtWrite(eventAhead: number | undefined): eventAhead is number {
+    return eventAhead !== undefined && this.dialect === 'sqlite'
   }
 
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {

@@ -406,6 +406,35 @@ export function storeContract(factory: StoreFactory): void {
       expect(await store.read.eventLog()).toEqual({ lastSeq: 3, floor: 0 })
     })
 
+    it('gives each resource the number of the event that recorded its last write (a Kubernetes resourceVersion)', async () => {
+      // a number already taken, so that the next ones do not start at 1
+      await store.transaction((q) => q.appendEvents([event('x')], 100))
+      const appended = await store.transaction(async (q) => {
+        // as the engine does: each write, then the event that records it, appended as the transaction ends
+        await q.insertResource(resource('a'), 1)
+        await q.insertResource(resource('b'), 2)
+        await q.updateResource({ ...resource('a'), seq: 0, status: 'active', version: 2 }, { ...resource('a'), version: 1 }, 3)
+        await q.updateResource({ ...resource('b'), seq: 0, name: 'renamed', version: 2 }, { ...resource('b'), version: 1 }, 5)
+        return q.appendEvents([event('a'), event('b'), event('a', 'changed'), event('gone', 'deleted'), event('b', 'changed')], 100)
+      })
+      expect((await store.read.getResource('a'))!.eventSeq).toBe(appended[2]!.seq)
+      expect((await store.read.getResource('b'))!.eventSeq).toBe(appended[4]!.seq)
+      // a resource loaded without a write of its own, numbered the same way; and a rolled-back transaction changes nothing
+      await expect(
+        store.transaction(async (q) => {
+          await q.updateResource({ ...resource('a'), seq: 0, status: 'error', version: 3 }, { ...resource('a'), version: 2 }, 1)
+          await q.appendEvents([event('a', 'changed')], 100)
+          throw new Error('rolled back')
+        }),
+      ).rejects.toThrow('rolled back')
+      const [loaded] = await store.transaction(async (q) => {
+        await q.numberResourceEvent('a', 1)
+        return q.appendEvents([event('a', 'changed')], 100)
+      })
+      expect(loaded!.seq).toBe(appended[4]!.seq + 1)
+      expect((await store.read.getResource('a'))!).toMatchObject({ status: 'active', eventSeq: loaded!.seq })
+    })
+
     it('leaves no gap where a transaction rolled back', async () => {
       await store.transaction((q) => q.appendEvents([event('a')], 100))
       await expect(

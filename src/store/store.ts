@@ -7,6 +7,7 @@ import { workersMigration } from './migrations/004-workers.js'
 import { eventHistoryMigration } from './migrations/005-event-history.js'
 import { quotasMigration } from './migrations/006-quotas.js'
 import { phasesMigration } from './migrations/007-phases.js'
+import { eventSeqAtWriteMigration } from './migrations/008-event-seq-at-write.js'
 import { GroupCommit } from './group-commit.js'
 import { Queries } from './queries.js'
 import { ResourceCache } from './resource-cache.js'
@@ -77,6 +78,7 @@ export class Store {
       '005-event-history': eventHistoryMigration(this.dialect),
       '006-quotas': quotasMigration,
       '007-phases': phasesMigration,
+      '008-event-seq-at-write': eventSeqAtWriteMigration(this.dialect),
     }
     // NOTE: always the store's schema: without it Kysely takes another schema's migration tables for
     // its own (its stock introspector lists every schema), then fails on the ones missing from this one.

@@ -85,7 +85,11 @@ describe('scopes on the control face', () => {
     expect((await t.call('GET', '/api/v1/environments', undefined, globex)).body.items.map((e: any) => e.id)).toContain(other)
     expect((await t.call('GET', '/api/v1/environments', undefined, globex)).body.items).toHaveLength(2)
     const events = (await t.call('GET', `/_mockcloud/events/history?after=${mark}&limit=1000`)).body.items
-    expect(events.filter((e: any) => e.type === 'created' && e.operation === 'snapshot').map((e: any) => e.resource_id)).toContain(vm.id)
+    const came = events.filter((e: any) => e.type === 'created' && e.operation === 'snapshot')
+    expect(came.map((e: any) => e.resource_id)).toContain(vm.id)
+    // each loaded resource holds the number of the event that brought it back (a Kubernetes resourceVersion)
+    const { engine } = t.app.mockcloud
+    for (const e of came) expect((await engine.store.read.getResource(e.resource_id))!.eventSeq).toBe(e.seq)
     await t.advance(5_000)
     expect((await t.call('GET', `/api/v1/vms/${vm.id}`, undefined, acme)).body.status).toBe('active')
   })
