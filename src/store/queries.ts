@@ -134,22 +134,6 @@ const Q = {
       .where('id', '=', arg(4)),
   ),
   deleteTransitionsOf: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0))),
-  insertEvent: new QueryTemplate((db, arg) =>
-    db.insertInto('events').values({
-      seq: arg(0),
-      at: arg(1),
-      project: arg(2),
-      kind: arg(3),
-      resource_id: arg(4),
-      name: arg(5),
-      type: arg(6),
-      operation: arg(7),
-      from_status: arg(8),
-      to_status: arg(9),
-      version: arg(10),
-      resource: arg(11),
-    }),
-  ),
   insertNextEvent: new QueryTemplate((db, arg) =>
     db
       .insertInto('events')
@@ -168,13 +152,27 @@ const Q = {
       })
       .returning('seq'),
   ),
-  // NOTE: the row lock this takes is held to commit: writers of events commit one after another, in number order.
-  advanceEventLog: new QueryTemplate((db, arg) =>
+  // NOTE: PostgreSQL: takes the next number and inserts the event in one round trip; the row lock on
+  // event_log it takes is held to commit, so writers of events commit one after another, in number order.
+  appendNextEvent: new QueryTemplate((db, arg) =>
     db
-      .updateTable('event_log')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', arg(0)) }))
-      .where('id', '=', 1)
-      .returning('last_seq'),
+      .with('n', (qb) => qb.updateTable('event_log').set((eb) => ({ last_seq: eb('last_seq', '+', 1) })).where('id', '=', 1).returning('last_seq'))
+      .insertInto('events')
+      .values((eb) => ({
+        seq: eb.selectFrom('n').select('last_seq'),
+        at: arg(0),
+        project: arg(1),
+        kind: arg(2),
+        resource_id: arg(3),
+        name: arg(4),
+        type: arg(5),
+        operation: arg(6),
+        from_status: arg(7),
+        to_status: arg(8),
+        version: arg(9),
+        resource: arg(10),
+      }))
+      .returning('seq'),
   ),
   claimAddress: new QueryTemplate((db, arg) =>
     db
@@ -609,12 +607,9 @@ export class Queries {
     if (this.dialect === 'postgres') {
       // NOTE: the numbering lock below is held through COMMIT, which does not wait for the WAL flush: the
       // store's connections run with synchronous_commit off (openPostgresStore, ADR 0007).
-      const { rows } = await this.run<{ last_seq: number }>(Q.advanceEventLog, [events.length])
-      const first = Number(rows[0]!.last_seq) - events.length + 1
-      for (const [i, e] of events.entries()) {
-        const seq = first + i
-        await this.run(Q.insertEvent, [seq, ...eventColumns(e)])
-        numbered.push({ ...e, seq })
+      for (const e of events) {
+        const { rows } = await this.run<{ seq: number }>(Q.appendNextEvent, eventColumns(e))
+        numbered.push({ ...e, seq: Number(rows[0]!.seq) })
       }
     } else {
       for (const e of events) {

@@ -22,7 +22,7 @@ export type StoreDialect = 'sqlite' | 'postgres'
  * database (see `openSqliteStore`); the queries are shared.
  *
  * @example
- * await store.transaction(async (q) => { await q.insertResource(r); await q.insertEvent(e) })
+ * await store.transaction(async (q) => { await q.insertResource(r); await q.appendEvents([e], retention) })
  */
 export class Store {
   /** Queries outside any transaction, for reads. */
