@@ -123,6 +123,8 @@ const Q = {
       .with('taken', (db) => db.selectFrom('transitions').select('resource_id').where('id', '=', arg(0)).where('expected_version', '=', arg(1)).forUpdate())
       .selectFrom('resources')
       .selectAll('resources')
+      // NOTE: whether any fault rule exists, so that the phase this transition starts need not ask for its rules in one more round trip.
+      .select((eb) => eb.exists(eb.selectFrom('faults').select('id')).as('any_faults'))
       .where('id', 'in', (eb) => eb.selectFrom('taken').select('resource_id')),
   ),
   // NOTE: SQLite runs one writer at a time, so seeing the row is taking it.
@@ -228,6 +230,13 @@ export class Queries {
 
   /** In a group commit's transaction: where the resources it reads and writes are noted for the cache (see TouchedRecords). */
   touched: TouchedRecords | undefined
+
+  /**
+   * PostgreSQL: this transaction took its transition when no fault rule
+   * existed (takeTransition asks), so the phase it starts has none to read.
+   * A rule added meanwhile is one added just after: it catches the next.
+   */
+  private noFaultRules = false
 
   /** Runs a template: at once where this Queries may (see `direct` and `exec`), else through Kysely. */
   private run<R = Record<string, unknown>>(template: QueryTemplate, args: readonly unknown[]): Promise<QueryResult<R>> {
@@ -569,7 +578,8 @@ export class Queries {
    */
   async takeTransition(t: Pick<TransitionRecord, 'id' | 'resourceId' | 'expectedVersion'>): Promise<ResourceRecord | undefined> {
     if (this.dialect === 'postgres') {
-      const { rows } = await this.run<Selectable<ResourcesTable>>(Q.takeTransition, [t.id, t.expectedVersion])
+      const { rows } = await this.run<Selectable<ResourcesTable> & { any_faults: boolean }>(Q.takeTransition, [t.id, t.expectedVersion])
+      if (rows[0] && !rows[0].any_faults) this.noFaultRules = true
       return rows[0] && toResource(rows[0])
     }
     const { rows } = await this.run(Q.findTransition, [t.id, t.expectedVersion])
@@ -781,6 +791,7 @@ export class Queries {
 
   /** The rules that may fire on `operation` of `kind` (wildcards included), oldest first. */
   async faultsFor(kind: string, operation: string): Promise<FaultRecord[]> {
+    if (this.noFaultRules) return []
     const { cache } = this
     if (cache) {
       const known = cache.faultRules(kind, operation)
@@ -800,6 +811,7 @@ export class Queries {
 
   /** Fault rules change: what the cache knows of them goes, at once and when the batch commits. */
   private faultsWritten(): void {
+    this.noFaultRules = false
     this.cache?.forgetFaultRules()
     this.touched?.ruleWritten()
   }
