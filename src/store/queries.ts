@@ -38,6 +38,23 @@ function stateChange(arg: Arg) {
   return { status: arg(0), version: arg(1), data: arg(2), updated_at: arg(3), phase: arg(6) }
 }
 
+/** An event's columns but its number, arguments 0 to 10 (eventColumns). */
+function eventValues(arg: Arg) {
+  return {
+    at: arg(0),
+    project: arg(1),
+    kind: arg(2),
+    resource_id: arg(3),
+    name: arg(4),
+    type: arg(5),
+    operation: arg(6),
+    from_status: arg(7),
+    to_status: arg(8),
+    version: arg(9),
+    resource: arg(10),
+  }
+}
+
 /**
  * SQLite: the number the `ahead`-th event its transaction has yet to append
  * will take. Events number by AUTOINCREMENT, whose last number is
@@ -136,44 +153,14 @@ const Q = {
       .where('id', '=', arg(4)),
   ),
   deleteTransitionsOf: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0))),
-  insertNextEvent: new QueryTemplate((db, arg) =>
-    db
-      .insertInto('events')
-      .values({
-        at: arg(0),
-        project: arg(1),
-        kind: arg(2),
-        resource_id: arg(3),
-        name: arg(4),
-        type: arg(5),
-        operation: arg(6),
-        from_status: arg(7),
-        to_status: arg(8),
-        version: arg(9),
-        resource: arg(10),
-      })
-      .returning('seq'),
-  ),
+  insertNextEvent: new QueryTemplate((db, arg) => db.insertInto('events').values(eventValues(arg)).returning('seq')),
   // NOTE: PostgreSQL: takes the next number and inserts the event in one round trip; the row lock on
   // event_log it takes is held to commit, so writers of events commit one after another, in number order.
   appendNextEvent: new QueryTemplate((db, arg) =>
     db
       .with('n', (qb) => qb.updateTable('event_log').set((eb) => ({ last_seq: eb('last_seq', '+', 1) })).where('id', '=', 1).returning('last_seq'))
       .insertInto('events')
-      .values((eb) => ({
-        seq: eb.selectFrom('n').select('last_seq'),
-        at: arg(0),
-        project: arg(1),
-        kind: arg(2),
-        resource_id: arg(3),
-        name: arg(4),
-        type: arg(5),
-        operation: arg(6),
-        from_status: arg(7),
-        to_status: arg(8),
-        version: arg(9),
-        resource: arg(10),
-      }))
+      .values((eb) => ({ seq: eb.selectFrom('n').select('last_seq'), ...eventValues(arg) }))
       .returning('seq'),
   ),
   claimAddress: new QueryTemplate((db, arg) =>
