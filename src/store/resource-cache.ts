@@ -35,14 +35,16 @@ const ABSENT_BYTES = 150
  * the ids a lookup by kind, scopes and name found (a create resolves its
  * flavor, image and the project's default security group by name); and the
  * fault rules of each operation (read as each operation and each phase
- * begins, usually to find none). Coherent
- * by two rules the store keeps: only committed state goes in (read outside
- * any transaction, or noted in one and put in once it commits, see
- * TouchedRecords), and every write to a resource drops its id and its kind
- * and name, and every write to a fault rule drops the rules, at once, before its transaction commits (a rolled-back write just
- * costs a miss). A hit is therefore the committed row, even inside a
- * transaction, as long as that transaction has not written it. Records are
- * frozen: they are shared by every caller.
+ * begins, usually to find none).
+ *
+ * Coherent by two rules the store keeps: only committed state goes in (read
+ * outside any transaction, or noted in one and put in once it commits, see
+ * TouchedRecords); and every write drops what it changes at once, before its
+ * transaction commits (a resource's id and its kind and name; for a fault
+ * rule, every operation's rules), so a rolled-back write just costs a miss.
+ * A hit is therefore committed state, even inside a transaction, as long as
+ * that transaction has not written it. Records are frozen: they are shared
+ * by every caller.
  *
  * Bounded by an estimate of the bytes it holds (`maxBytes`, see
  * estimateRecordBytes), least recently used dropped first: a hit, in a GET

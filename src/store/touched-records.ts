@@ -50,11 +50,12 @@ export class TouchedRecords {
     // nor has one written after it: the cache needs the real one for pages.
     if (!(record.seq > 0)) return
     const had = this.byId.get(record.id)
-    if (had?.record && had.record.version >= record.version) {
-      if (written && !had.written) this.byId.set(record.id, { ...had, written })
+    const seen = had?.record ? had : undefined
+    if (seen && seen.record.version >= record.version) {
+      if (written && !seen.written) this.byId.set(record.id, { ...seen, written })
       return
     }
-    this.byId.set(record.id, { record, bytes, written: written || (had?.record !== undefined && had.record !== null && had.written) })
+    this.byId.set(record.id, { record, bytes, written: written || (seen?.written ?? false) })
   }
 
   /** An id read and found holding no resource. */
