@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 
 /**
  * mockcloud's one source of randomness: latencies, failures, addresses, ids and
@@ -23,13 +23,10 @@ export class SeededRandom {
 
   /** 32 bytes determined by the seed and the keys. */
   bytes(...keys: Array<string | number>): Buffer {
-    const h = createHash('sha256')
-    h.update(this.seed)
-    for (const k of keys) {
-      h.update('\u0000')
-      h.update(String(k))
-    }
-    return h.digest()
+    // NOTE: one-shot hashing of the joined text: the same digest as feeding the parts in turn, at a fraction of the cost (a create draws a dozen times).
+    let text = this.seed
+    for (const k of keys) text += `\u0000${k}`
+    return hash('sha256', text, 'buffer')
   }
 
   /** A float in [0, 1) determined by the seed and the keys. */

@@ -188,9 +188,22 @@ const Q = {
       .where((eb) => eb.or([eb('remaining', 'is', null), eb('remaining', '>', 0)]))
       .orderBy('id'),
   ),
+  earliestDue: new QueryTemplate((db) => db.selectFrom('transitions').select((eb) => eb.fn.min('due_at').as('due'))),
   referrers: new QueryTemplate((db, arg) =>
     db.selectFrom('refs').select('from_id').where('to_id', '=', arg(0)).where('relation', '=', arg(1)).orderBy('from_id'),
   ),
+}
+
+/** The transitions due by argument 0, in due order, at most `limit`: one template per limit (the schedulers use two or three). */
+const dueTransitionsQueries = new Map<number, QueryTemplate>()
+function dueTransitionsQuery(limit: number): QueryTemplate {
+  let template = dueTransitionsQueries.get(limit)
+  if (!template) {
+    const lit = literalLimit(limit)
+    template = new QueryTemplate((db, arg) => db.selectFrom('transitions').selectAll().where('due_at', '<=', arg(0)).orderBy('due_at').orderBy('id').limit(lit))
+    dueTransitionsQueries.set(limit, template)
+  }
+  return template
 }
 
 /** A limit as SQL text: SQLite plans `limit 100` far faster than `limit ?`. */
@@ -531,20 +544,14 @@ export class Queries {
   }
 
   async dueTransitions(now: number, limit: number): Promise<TransitionRecord[]> {
-    const rows = await this.db
-      .selectFrom('transitions')
-      .selectAll()
-      .where('due_at', '<=', now)
-      .orderBy('due_at')
-      .orderBy('id')
-      .limit(literalLimit(limit))
-      .execute()
+    const { rows } = await this.run<Selectable<TransitionsTable>>(dueTransitionsQuery(limit), [now])
     return rows.map(toTransition)
   }
 
   async earliestDue(): Promise<number | undefined> {
-    const row = await this.db.selectFrom('transitions').select((eb) => eb.fn.min('due_at').as('due')).executeTakeFirst()
-    return row?.due == null ? undefined : Number(row.due)
+    const { rows } = await this.run<{ due: number | string | null }>(Q.earliestDue, [])
+    const due = rows[0]?.due
+    return due == null ? undefined : Number(due)
   }
 
   async pendingTransitions(resourceId: string): Promise<TransitionRecord[]> {
