@@ -1,7 +1,18 @@
 import { DelayedError, Worker, type Job } from 'bullmq'
 import type { SystemClock } from '../clock/system-clock.js'
-import type { Engine } from '../engine/engine.js'
+import type { ScheduledTransition } from '../engine/engine-tx.js'
+import type { Engine, TransitionRunner } from '../engine/engine.js'
 import { TRANSITION_QUEUE } from './bullmq-scheduler.js'
+
+/**
+ * A transition this process scheduled that falls due within this much real
+ * time is applied here, on a timer, instead of going round Redis as a job.
+ * Under a scaled clock an operation's phases fall due a fraction of a
+ * millisecond apart, and each was a job: added, promoted from the delayed set,
+ * fetched, locked and completed, for a wait shorter than the round trips.
+ * Should this process die first, the other workers' sweep applies it.
+ */
+export const FOLLOW_REAL_MS = 20
 
 export interface TransitionWorkerOptions {
   url: string
@@ -28,6 +39,14 @@ export class TransitionWorker {
   private sweeping: Promise<unknown> = Promise.resolve()
   /** Transitions this worker applied. */
   applied = 0
+  /** Transitions kept here to apply on a timer (see FOLLOW_REAL_MS), by row id. */
+  private readonly following = new Map<number, { t: ScheduledTransition; timer: NodeJS.Timeout }>()
+  /** Those of them being applied now, for close to wait for. */
+  private readonly applying = new Set<Promise<void>>()
+  /** Where what this process does not keep goes (see runnerOver). */
+  private queue: TransitionRunner | undefined
+  private closed = false
+  private readonly onError: (err: unknown) => void
 
   constructor(
     private readonly engine: Engine,
@@ -44,10 +63,11 @@ export class TransitionWorker {
       maxStalledCount: 10,
       autorun: true,
     })
-    this.worker.on('error', (err) => opts.onError?.(err))
+    this.onError = (err) => opts.onError?.(err)
+    this.worker.on('error', this.onError)
     const every = opts.sweepEveryMs ?? 2_000
     this.sweepTimer = setInterval(() => {
-      this.sweeping = this.sweep(every).catch((err) => opts.onError?.(err))
+      this.sweeping = this.sweep(every).catch(this.onError)
     }, every)
     this.sweepTimer.unref()
   }
@@ -66,6 +86,48 @@ export class TransitionWorker {
     if (await this.engine.complete(t)) this.applied++
   }
 
+  /**
+   * The runner for this process's engine: what falls due within
+   * FOLLOW_REAL_MS it applies itself; the rest it hands to `queue` (the
+   * deployment's BullMQ producer) as jobs for any worker.
+   */
+  runnerOver(queue: TransitionRunner): TransitionRunner {
+    this.queue = queue
+    return {
+      notify: (t) => {
+        if (this.closed || this.clock.realDelayUntil(t.dueAt) > FOLLOW_REAL_MS) return queue.notify(t)
+        this.follow(t)
+      },
+      runDue: () => queue.runDue(),
+    }
+  }
+
+  private follow(t: ScheduledTransition): void {
+    if (this.closed) return this.queue?.notify(t)
+    const kept = this.following.get(t.id)
+    if (kept) {
+      if (kept.t.dueAt === t.dueAt) return
+      clearTimeout(kept.timer)
+    }
+    const timer = setTimeout(() => {
+      this.following.delete(t.id)
+      const applying = this.applyFollowed(t)
+        .catch(this.onError)
+        .finally(() => this.applying.delete(applying))
+      this.applying.add(applying)
+    }, this.clock.realDelayUntil(t.dueAt))
+    this.following.set(t.id, { t, timer })
+  }
+
+  private async applyFollowed(t: ScheduledTransition): Promise<void> {
+    const row = await this.engine.store.read.getTransition(t.id)
+    // NOTE: gone (applied, superseded) or moved on to a later phase, which was announced on its own.
+    if (!row || row.dueAt !== t.dueAt) return
+    // NOTE: a timer that fired early (rounding) waits again, as a job would.
+    if (this.clock.realDelayUntil(row.dueAt) > 0) return this.follow(t)
+    if (await this.engine.complete(row)) this.applied++
+  }
+
   /** Applies transitions overdue by more than one sweep period: their jobs went missing. */
   private async sweep(periodMs: number): Promise<void> {
     const overdue = this.clock.now() - periodMs / this.clock.timeScale
@@ -75,6 +137,14 @@ export class TransitionWorker {
   }
 
   async close(): Promise<void> {
+    this.closed = true
+    // NOTE: what this process kept to apply becomes a job, so no one waits for a sweep.
+    for (const { t, timer } of this.following.values()) {
+      clearTimeout(timer)
+      this.queue?.notify(t)
+    }
+    this.following.clear()
+    await Promise.all(this.applying)
     if (this.sweepTimer) clearInterval(this.sweepTimer)
     await this.sweeping
     await this.worker.close()

@@ -154,6 +154,8 @@ export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> 
       engine.setRunner(producer)
       if (runsTransitions) {
         const worker = new TransitionWorker(engine, systemClock, { ...queue, onError: opts.onTransitionError })
+        // NOTE: a node that applies transitions keeps the ones about to fall due (FOLLOW_REAL_MS) rather than queueing them.
+        engine.setRunner(worker.runnerOver(producer))
         closers.push(() => worker.close())
         const heartbeat = await WorkerHeartbeat.start(store, node)
         closers.push(() => heartbeat.stop())

@@ -1,6 +1,7 @@
 import { Kysely } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.js'
+import { NamedStatementClient } from './named-statements.js'
 import { OneSchemaPostgresDialect } from './one-schema-dialect.js'
 import { Store } from './store.js'
 
@@ -29,6 +30,7 @@ export async function openPostgresStore(url: string, opts: { poolSize?: number }
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     max: opts.poolSize ?? 10,
+    Client: NamedStatementClient,
     // NOTE: every transaction writes events and commits under the numbering lock: no waiting there for the WAL
     // flush (ADR 0007), set once per connection rather than by one more statement in each transaction.
     options: [...(schema ? [`-c search_path=${schema}`] : []), '-c synchronous_commit=off'].join(' '),
