@@ -37,6 +37,12 @@ export interface KindHooks<D> {
   beforeDelete?(tx: EngineTx, res: ResourceRecord<D>): Promise<void>
   /** Data to change when an operation completes, before the new state is written. */
   onComplete?: Record<string, (tx: EngineTx, res: ResourceRecord<D>) => Promise<Partial<D> | void>>
+  /**
+   * The state an operation ends in when it is not its `to`, decided as it
+   * completes (a pod claimed while it was still provisioning ends `used`,
+   * not `free`); undefined: its `to`. Must be one of the kind's states.
+   */
+  endState?: Record<string, (res: ResourceRecord<D>) => string | undefined>
   /** Data to change when an operation fails, before the failure state is written. */
   onFail?: Record<string, (tx: EngineTx, res: ResourceRecord<D>) => Promise<Partial<D> | void>>
   /** Releases what the resource held (addresses, ports, attachments) as it goes. */

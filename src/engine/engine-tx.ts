@@ -51,6 +51,8 @@ export class EngineTx {
   private fault: FiredFault | undefined
   private faultApplied = false
   private readonly rulesRead = new Map<string, Promise<FaultRecord[]>>()
+  /** The operations whose rules the request asked already (`injectFault`): the ones it began itself. */
+  private readonly asked = new Set<string>()
   /**
    * The transition this transaction is applying, while its row is still
    * there to move on to the operation's next phase (see `insertEnd`).
@@ -73,6 +75,7 @@ export class EngineTx {
    * firing) has committed; other effects change how the operation is scheduled.
    */
   async injectFault(kind: string, operation: string, project: string, name: string): Promise<InjectedFaultError | undefined> {
+    this.asked.add(`${kind} ${operation}`)
     const fired = await fireFault(this.q, this.ctx.random, { kind, operation, project, name }, await this.faultRules(kind, operation))
     if (!fired) return undefined
     this.fault = fired
@@ -188,8 +191,23 @@ export class EngineTx {
     await this.q.insertResource(res as ResourceRecord, this.nextEventAhead())
     await this.countQuota(res as ResourceRecord, 1)
     this.record(res, 'created', 'create', null)
-    if (op.via) await this.schedule(res, 'create', await this.phaseFaults(res, 'create'))
+    if (op.via) await this.schedule(res, 'create', [...(await this.nestedFaults(res, 'create')), ...(await this.phaseFaults(res, 'create'))])
     return res
+  }
+
+  /**
+   * The rules on an operation a hook began for another resource (the pods a
+   * pool provisions), fired as it begins, as `injectFault` fires the
+   * request's own. Only what acts on its lifecycle: an `error` has no
+   * request of its own to answer, so rules giving one are left for a
+   * request that begins the operation itself.
+   */
+  private async nestedFaults(res: ResourceRecord<unknown>, operation: string): Promise<FiredFault[]> {
+    if (this.asked.has(`${res.kind} ${operation}`)) return []
+    const rules = (await this.faultRules(res.kind, operation)).filter((r) => (r.rule['effect'] as { error?: unknown } | undefined)?.error === undefined)
+    if (!rules.length) return []
+    const fired = await fireFault(this.q, this.ctx.random, { kind: res.kind, operation, project: res.project, name: res.name }, rules)
+    return fired ? [fired] : []
   }
 
   /**

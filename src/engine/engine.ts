@@ -340,7 +340,7 @@ export class Engine {
     }
     const patch = await def.hooks.onComplete?.[t.operation]?.(tx, res)
     if (op.to === null) await tx.remove(res, t.operation)
-    else await tx.write(res, { status: op.to, data: patch ?? undefined }, t.operation)
+    else await tx.write(res, { status: endStateOf(def, t.operation, res) ?? op.to, data: patch ?? undefined }, t.operation)
     return true
   }
 
@@ -432,6 +432,13 @@ export interface TransitionFailure {
 export const TRANSITION_ATTEMPTS = 5
 /** The first retry's delay on the engine's clock; each next one waits twice as long. */
 export const TRANSITION_RETRY_MS = 1_000
+
+/** The state a kind's hook says an operation ends in instead of its `to`, checked against its states. */
+function endStateOf(def: KindDef, operation: string, res: ResourceRecord): string | undefined {
+  const to = def.hooks.endState?.[operation]?.(res)
+  if (to !== undefined && !def.states.includes(to)) throw new Error(`${def.id}.${operation} ended in unknown state '${to}'`)
+  return to
+}
 
 /** The phase whose end a transition is (null: the end of an operation without phases, or one scheduled before it had them). */
 function phaseOfTransition(t: Pick<TransitionRecord, 'detail'>): string | null {

@@ -22,3 +22,10 @@ export const TEARDOWN: TimingDeclaration = {
   fast: { latency: '300ms..800ms' },
   realistic: { latency: '5s..20s' },
 }
+
+/** A pool pod's repository sync (git clones and pulls): seconds, and it can fail on the realistic profile. */
+export const REPO_SYNC: TimingDeclaration = {
+  instant: { latency: '0' },
+  fast: { latency: '500ms..1500ms' },
+  realistic: { latency: '10s..30s', failureRate: 0.05 },
+}

@@ -13,6 +13,8 @@ import { tokenKind } from './identity-token.kind.js'
 import { userKind } from './identity-user.kind.js'
 import { imageKind } from './image.kind.js'
 import { networkKind } from './network.kind.js'
+import { podKind } from './pod.kind.js'
+import { poolKind } from './pool.kind.js'
 import { portKind } from './port.kind.js'
 import { securityGroupRuleKind } from './security-group-rule.kind.js'
 import { securityGroupKind } from './security-group.kind.js'
@@ -34,6 +36,8 @@ export const ALL_KINDS: ReadonlyArray<KindDef<never>> = [
   volumeKind,
   dnsRecordKind,
   containerKind,
+  poolKind,
+  podKind,
   domainKind,
   identityProjectKind,
   userKind,

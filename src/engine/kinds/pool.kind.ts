@@ -1,0 +1,52 @@
+import { Type, type Static } from 'typebox'
+import { defineKind } from '../define-kind.js'
+import { TEARDOWN } from '../timing-presets.js'
+import { poolHooks } from './pool.ops.js'
+
+export const PoolDataSchema = Type.Object({
+  /** Pods kept ready (free or being provisioned, unclaimed): the reconcile target. */
+  size: Type.Integer({ minimum: 0 }),
+  /** The most pods the pool may hold at once, claimed or not (its `pods` quota). */
+  capacity: Type.Integer({ minimum: 1 }),
+  /** The public domain of its pods' URLs; null: mockcloud's own address. */
+  domain: Type.Union([Type.String(), Type.Null()]),
+  /** The ports mapped for each pod (frontend, IDE, agent...). */
+  ports: Type.Array(Type.Integer({ minimum: 1, maximum: 65_535 })),
+})
+export type PoolData = Static<typeof PoolDataSchema>
+
+export interface CreatePoolInput {
+  name: string
+  size?: number
+  capacity?: number
+  domain?: string | null
+  ports?: number[]
+}
+
+/** The pool sizes of seed 004: a pool asked for before it exists starts with 3 ready pods. */
+export const DEFAULT_POOL_SIZE = 3
+/** Pods a pool may hold unless told otherwise. */
+export const DEFAULT_POOL_CAPACITY = 100
+/** Seed 004's port mappings: the two agent ports and the frontend. */
+export const DEFAULT_POOL_PORTS: readonly number[] = [15551, 15552, 3000]
+
+/**
+ * A pool of pre-provisioned pods (seed 004, Coder's prebuilt workspaces,
+ * vmpooler's pools). It lives in a scope of its own (`pool:NAME`) with its
+ * pods; its capacity is that scope's `pods` quota, and a reconcile in every
+ * transaction that changes its pods keeps `size` of them ready.
+ */
+export const poolKind = defineKind<PoolData>({
+  id: 'pool.pool',
+  data: PoolDataSchema,
+  names: ['pool'],
+  states: ['active', 'deleting'],
+  operations: {
+    create: { to: 'active' },
+    delete: { from: ['active'], via: 'deleting', to: null, timing: TEARDOWN },
+  },
+  scope: 'pool',
+  uniqueNames: true,
+  updatable: { name: false },
+  hooks: poolHooks,
+})
