@@ -47,6 +47,11 @@ export interface KindHooks<D> {
   onFail?: Record<string, (tx: EngineTx, res: ResourceRecord<D>) => Promise<Partial<D> | void>>
   /** Releases what the resource held (addresses, ports, attachments) as it goes. */
   onGone?(tx: EngineTx, res: ResourceRecord<D>): Promise<void>
+  /**
+   * Restores what a resource keeps outside its record (a pool's capacity as
+   * its scope's quota), as it comes in with a snapshot.
+   */
+  onLoaded?(tx: EngineTx, res: ResourceRecord<D>): Promise<void>
   /** Rules an update must keep beyond the data schema (a name unique in its scope); throws to refuse it. */
   beforeUpdate?(tx: EngineTx, res: ResourceRecord<D>, change: { name: string; data: D }): Promise<void>
 }

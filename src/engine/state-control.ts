@@ -97,6 +97,11 @@ export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promis
       if (scope === undefined) {
         await loadState(tx.q, state)
         for (const t of state.transitions) tx.scheduled.push({ id: t.id, dueAt: t.due_at })
+        for (const row of state.resources) {
+          const onLoaded = engine.registry.get(row.kind).hooks.onLoaded
+          const res = onLoaded && (await tx.q.getResource(row.id))
+          if (res) await onLoaded(tx, res)
+        }
         // NOTE: a snapshot from before identity, without its defaults, or without this server's own key: nobody could sign in.
         await engine.identity.restore(tx)
       } else {
@@ -104,7 +109,10 @@ export async function importSnapshot(engine: Engine, snapshot: Snapshot): Promis
         await lockScope(tx, scope)
         for (const res of await tx.q.resourcesWithin(scope)) tx.recordRemoved(res, 'snapshot')
         tx.scheduled.push(...(await loadScopedState(tx.q, scope, state)))
-        for (const res of await tx.q.resourcesWithin(scope)) await tx.recordLoaded(res)
+        for (const res of await tx.q.resourcesWithin(scope)) {
+          await tx.recordLoaded(res)
+          await engine.registry.get(res.kind).hooks.onLoaded?.(tx, res)
+        }
         await tx.q.forgetQuotaUsage(scope)
         if (scope.startsWith(DOMAIN_SCOPE_PREFIX)) await engine.identity.restore(tx)
       }

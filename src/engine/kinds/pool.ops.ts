@@ -88,6 +88,11 @@ export const poolHooks: KindHooks<PoolData> = {
 
   actions: { claim: claim as never, configure },
 
+  // NOTE: snapshots carry resources, not quota limits: the capacity comes back from the pool's data.
+  async onLoaded(tx, pool) {
+    await tx.q.setQuotaLimits(pool.project, (own) => ({ ...own, pods: pool.data.capacity }))
+  },
+
   // NOTE: the pods go with their pool; none is replaced, since the pool is going.
   async beforeDelete(tx, pool) {
     for (const pod of await podsOf(tx, pool)) if (pod.status !== 'deleting') await tx.begin(pod, 'delete')
