@@ -30,7 +30,7 @@ export default defineConfig({
               extends: true as const,
               test: {
                 name: 'postgres',
-                include: ['src/store/**/*.test.ts', 'src/engine/event-history.test.ts', 'src/engine/unique-names.test.ts', 'src/engine/scopes.test.ts', 'src/engine/pools.test.ts', 'src/engine/label-selector.test.ts', 'src/engine/identity/**/*.test.ts', 'test/native/**/*.test.ts', 'test/control/**/*.test.ts', 'test/multi-process/**/*.test.ts'],
+                include: ['src/store/**/*.test.ts', 'src/engine/event-history.test.ts', 'src/engine/unique-names.test.ts', 'src/engine/scopes.test.ts', 'src/engine/pools.test.ts', 'src/engine/label-selector.test.ts', 'src/engine/identity/**/*.test.ts', 'test/native/**/*.test.ts', 'test/control/**/*.test.ts', 'test/pools/**/*.test.ts', 'test/multi-process/**/*.test.ts'],
                 env: { MOCKCLOUD_TEST_STORE: 'postgres' },
               },
             },

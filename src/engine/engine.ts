@@ -172,6 +172,17 @@ export class Engine {
     throw new NotFoundError(labelOf(this.registry.get(kind)), id)
   }
 
+  /**
+   * A resource by id in whatever scope it lives, for a face whose paths name
+   * it by id alone (the pool manager's `/workspaces/{podId}`); the face then
+   * decides whether the caller may see that scope.
+   */
+  async getInAnyScope(kind: string, id: string): Promise<ResourceRecord> {
+    const res = await this.store.read.getResource(id)
+    if (res && res.kind === kind) return res
+    throw new NotFoundError(labelOf(this.registry.get(kind)), id)
+  }
+
   async list(project: string, kind: string, opts: ListOptions = {}): Promise<Page<ResourceRecord>> {
     const def = this.registry.get(kind)
     const limit = Math.min(opts.limit ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)

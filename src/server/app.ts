@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { controlKeyGuard } from '../faces/control/auth.js'
+import { poolManagerFace } from '../faces/pools/index.js'
 import { controlFace } from '../faces/control/index.js'
 import { errorHandler } from './error-shape.js'
 import type { IdentitySpec } from '../engine/identity/identity.js'
@@ -101,5 +102,6 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   await runtime.engine.identity.configure({ apiKey: apiKey || undefined, spec: opts.identity })
   await app.register(nativeFace, { prefix: '/api/v1', requireAuth: Boolean(apiKey) })
   await app.register(controlFace, { prefix: '/_mockcloud', controlKey })
+  await app.register(poolManagerFace, { prefix: '/pool-manager' })
   return app
 }

@@ -1,6 +1,6 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError, type ErrorShape } from './error-shape.js'
 
 /**
@@ -9,12 +9,30 @@ import { sendError, type ErrorShape } from './error-shape.js'
  * cannot read (`clientError`), and URLs the router cannot (`frameworkErrors`).
  */
 
+/** How a face answers an error in its own shape. */
+export type ErrorSender = (reply: FastifyReply, e: ErrorShape) => FastifyReply
+
+// NOTE: keyed by the HTTP server, which a face's plugin instance and the root share.
+const faceSenders = new WeakMap<object, Array<{ prefix: string; send: ErrorSender }>>()
+
+/** Makes what the router refuses under `prefix` answer in a face's own error shape (a face with one calls it). */
+export function answerRefusalsUnder(app: FastifyInstance, prefix: string, send: ErrorSender): void {
+  const list = faceSenders.get(app.server) ?? []
+  list.push({ prefix, send })
+  faceSenders.set(app.server, list)
+}
+
+function senderFor(request: FastifyRequest, path: string): ErrorSender {
+  return faceSenders.get(request.server.server)?.find((f) => path.startsWith(f.prefix))?.send ?? sendError
+}
+
 /** Path parameters (ids) are at most this long, as the id pattern says; longer ones never reach a route. */
 export const MAX_PARAM_LENGTH = 128
 
 /** Fastify's `frameworkErrors`: a bad %-escape in the path, or a path segment longer than any id. */
 export function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?')[0] ?? ''
+  const sendError = senderFor(request, path)
   if (err.code === 'FST_ERR_BAD_URL') {
     const message = `path: '${path}' has a bad %-escape: a '%' must be followed by two hex digits (write '%' itself as %25)`
     return sendError(reply, { status: 400, code: 'EMU_ERR_BAD_URL', message, field: 'path' })

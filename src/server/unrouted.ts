@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { sendError } from './error-shape.js'
+import { sendError, type ErrorShape } from './error-shape.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -48,19 +48,24 @@ export function trackRoutes(app: FastifyInstance): void {
 }
 
 /**
- * The not-found handler of every face and of the server: 405 with an Allow
- * header when the path exists under other methods, otherwise 404; both in
- * the native error shape.
+ * What a request no route answers gets: 405 (with the methods to put in an
+ * Allow header) when the path exists under other methods, otherwise 404.
  */
-export async function answerUnrouted(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+export function unroutedError(req: FastifyRequest): { error: ErrorShape; allow?: string } {
   const path = req.url.split('?')[0] ?? '/'
   const allowed = req.server.routeTable.methodsFor(path)
   // NOTE: a route that answers this method and still calls not-found (a missing file under /docs/*) means 404.
   if (allowed.length > 0 && !allowed.includes(req.method)) {
-    reply.header('allow', allowed.join(', '))
     const message = `${req.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`
-    return sendError(reply, { status: 405, code: 'EMU_ERR_METHOD_NOT_ALLOWED', message, field: null })
+    return { error: { status: 405, code: 'EMU_ERR_METHOD_NOT_ALLOWED', message, field: null }, allow: allowed.join(', ') }
   }
-  const message = `no route ${req.method} ${path}; the native API is under /api/v1 and the control face under /_mockcloud (every path is in /openapi.json, /docs and /redoc)`
-  return sendError(reply, { status: 404, code: 'EMU_ERR_NOT_FOUND', message, field: null })
+  const message = `no route ${req.method} ${path}; the native API is under /api/v1, the pool manager under /pool-manager and the control face under /_mockcloud (every path is in /openapi.json, /docs and /redoc)`
+  return { error: { status: 404, code: 'EMU_ERR_NOT_FOUND', message, field: null } }
+}
+
+/** The not-found handler of every face and of the server that answer in the native error shape. */
+export async function answerUnrouted(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { error, allow } = unroutedError(req)
+  if (allow) reply.header('allow', allow)
+  return sendError(reply, error)
 }

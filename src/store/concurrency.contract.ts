@@ -180,6 +180,17 @@ export function concurrencyContract(name: string, open: () => Promise<Concurrenc
       expect([quotas.instances.used, quotas.ports.used]).toEqual([10, 10])
     })
 
+    it('100 claims on a pool of capacity 5 through the pool manager: 5 pods, each to one workspace, 95 get a 409', async () => {
+      expect((await t.call('POST', '/pool-manager/pools', { name: 'race', size: 5, capacity: 5 })).status).toBe(201)
+      await t.advance(5_000)
+      const replies = await all(100, (i) => t.call('GET', `/pool-manager/pools/race/workspace?workspaceId=w${i}`))
+      expect(tally(replies)).toEqual({ 200: 5, 409: 95 })
+      for (const r of replies.filter((r) => r.status === 409)) expect(r.body).toMatchObject({ success: false, code: 'EMU_ERR_EXHAUSTED' })
+      const pods = (await t.call('GET', '/pool-manager/pools/race/workspaces')).body.workspaces as Array<{ claimedBy: string }>
+      expect(pods).toHaveLength(5)
+      expect(new Set(pods.map((p) => p.claimedBy)).size).toBe(5)
+    })
+
     it('200 deletes of one VM at once: it goes once, the rest are told it is already going or gone', async () => {
       const env = await t.call('POST', '/api/v1/environments', { name: 'e' })
       const vm = await t.call('POST', '/api/v1/vms', { name: 'vm', environment_id: env.body.id })

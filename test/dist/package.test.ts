@@ -18,9 +18,9 @@ const run = promisify(execFile)
 const ROOT = new URL('../../', import.meta.url).pathname
 const README = readmeBlocks(join(ROOT, 'README.md'))
 const TS_EXAMPLES = ['sdk-embedded', 'sdk-http', 'testing-kit', 'test-double']
-const SH_EXAMPLES = ['walkthrough', 'attach', 'flags', 'control', 'shared', 'run-examples']
+const SH_EXAMPLES = ['walkthrough', 'attach', 'flags', 'control', 'pools', 'shared', 'run-examples']
 /** The ports the README prints; each run takes free ones instead, so a mockcloud already running (`npm start`) is no obstacle. */
-const README_PORTS = [4600, 4601, 4602, 4610, 4611] as const
+const README_PORTS = [4600, 4601, 4602, 4603, 4610, 4611] as const
 const ports = new Map<number, number>()
 const children: Child[] = []
 let work: string
@@ -30,7 +30,7 @@ let project: string
 function block(name: string): string {
   const b = README.get(name)
   if (!b) throw new Error(`README has no readme-test block ${name}`)
-  return b.code.replace(/\b(4600|4601|4602|4610|4611)\b/g, (p) => String(port(Number(p))))
+  return b.code.replace(/\b(4600|4601|4602|4603|4610|4611)\b/g, (p) => String(port(Number(p))))
 }
 
 function port(readmePort: number): number {
@@ -187,6 +187,12 @@ describe('the README shell examples, as printed', () => {
     const lines = sh.output().trim().split('\n')
     expect(lines).toEqual(['1', expect.stringMatching(/^\d{4}-\d\d-\d\dT/), '"error"', '{"phase":"networking"}', '["building","networking"]', '2', expect.stringMatching(/^wrote \d+ resources and 0 pending transitions to \/tmp\/state\.json$/), expect.stringMatching(new RegExp(`^removed \\d+ resources from http://localhost:${port(4602)}$`))])
     rmSync('/tmp/state.json', { force: true })
+  }, 60_000)
+
+  it('claims, syncs and refuses workspaces through the pool manager example', async () => {
+    const sh = spawnIn(ROOT, 'bash', ['-c', `set -euo pipefail\n${block('pools')}`])
+    expect(await sh.exited, sh.output()).toBe(0)
+    expect(sh.output().trim().split('\n')).toEqual(['["default-pool","workspace-123","provisioning"]', 'used', '[6,5,1]', 'syncing', '["small",1]', 'true', 'EMU_ERR_EXHAUSTED'])
   }, 60_000)
 
   it.skipIf(!process.env['MOCKCLOUD_TEST_PG_URL'] || !process.env['MOCKCLOUD_TEST_REDIS_URL'])('runs the shared deployment example', async () => {

@@ -88,8 +88,11 @@ async function footprint(app: FastifyInstance): Promise<string> {
  * Sends each request and checks what every face promises of bad input:
  * never a 5xx; every 4xx in the face's error shape, saying what is wrong and,
  * for a 400, naming the field; nothing written when the answer is a 4xx.
+ * `errorOf` reads a face's error body as `{ status, code, message, field }`
+ * (default: mockcloud's own shape, `{ error: {...} }`).
  */
-export async function checkBadInput(app: FastifyInstance, op: RouteOperation, ids: readonly string[], opts: { numRuns: number; seed: number }): Promise<void> {
+export async function checkBadInput(app: FastifyInstance, op: RouteOperation, ids: readonly string[], opts: { numRuns: number; seed: number; errorOf?: (body: unknown, status: number) => unknown }): Promise<void> {
+  const errorOf = opts.errorOf ?? ((body: unknown) => (body as { error?: Record<string, unknown> }).error)
   await fc.assert(
     fc.asyncProperty(requestsFor(op, ids), async (req) => {
       const before = await footprint(app)
@@ -98,7 +101,7 @@ export async function checkBadInput(app: FastifyInstance, op: RouteOperation, id
       expect(res.statusCode, shown).toBeLessThan(500)
       if (res.statusCode < 400) return
       expect(res.headers['content-type'], shown).toMatch(/^application\/json/)
-      const error = (res.json() as { error?: Record<string, unknown> }).error
+      const error = errorOf(res.json(), res.statusCode) as Record<string, unknown> | undefined
       expect(error, shown).toMatchObject({ status: res.statusCode, code: expect.stringMatching(/^[A-Z_]+$/), message: expect.stringMatching(/\S/) })
       if (res.statusCode === 400) expect(error!['field'], shown).toEqual(expect.any(String))
       expect(await footprint(app), shown).toBe(before)

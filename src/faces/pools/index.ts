@@ -1,0 +1,172 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Static } from 'typebox'
+import type { Engine } from '../../engine/engine.js'
+import { ConflictError, NotFoundError } from '../../engine/errors.js'
+import { scopes } from '../../engine/scope.js'
+import { toErrorShape, type ErrorShape } from '../../server/error-shape.js'
+import { answerRefusalsUnder } from '../../server/framework-errors.js'
+import { unroutedError } from '../../server/unrouted.js'
+import { poolToWire, workspaceRowToWire, workspaceToWire, type PodRecord, type PoolRecord } from './mappers.js'
+import {
+  ClaimQuery,
+  CreatePoolBody,
+  DeletedReply,
+  ErrorBody,
+  PodParams,
+  PoolParams,
+  PoolReply,
+  PoolSettingsBody,
+  StatusReply,
+  UpdateBody,
+  WorkspaceReply,
+  WorkspacesReply,
+} from './schemas.js'
+
+const POOL = 'pool.pool'
+const POD = 'pool.pod'
+/** Seed 004: the default pool has 5 pods, a pool first asked for by a claim 3. */
+export const DEFAULT_POOL = 'default-pool'
+const sizeWhenAskedFor = (name: string) => (name === DEFAULT_POOL ? 5 : 3)
+
+/** The pool manager's error body: seed 004's `success` flag, the message, and mockcloud's code and field. */
+function sendPoolError(reply: FastifyReply, e: ErrorShape): FastifyReply {
+  return reply.code(e.status).send({ success: false, error: e.message, code: e.code, field: e.field })
+}
+
+function poolErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendPoolError(reply, toErrorShape(err, request, (field) => field))
+}
+
+async function poolUnrouted(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const { error, allow } = unroutedError(request)
+  if (allow) reply.header('allow', allow)
+  return sendPoolError(reply, error)
+}
+
+async function findPool(engine: Engine, name: string): Promise<PoolRecord | undefined> {
+  return (await engine.list(scopes.pool(name), POOL, { limit: 1 })).items[0] as PoolRecord | undefined
+}
+
+async function requirePool(engine: Engine, name: string): Promise<PoolRecord> {
+  const pool = await findPool(engine, name)
+  if (!pool) throw new NotFoundError('pool', name)
+  return pool
+}
+
+/** A pool asked for by a claim: made with seed 004's size when it does not exist (two first claims at once make it once). */
+async function poolAskedFor(engine: Engine, name: string): Promise<PoolRecord> {
+  const found = await findPool(engine, name)
+  if (found) return found
+  try {
+    return (await engine.create(scopes.pool(name), POOL, { name, size: sizeWhenAskedFor(name) })) as PoolRecord
+  } catch (err) {
+    if (err instanceof ConflictError) return requirePool(engine, name)
+    throw err
+  }
+}
+
+async function podsOf(engine: Engine, pool: PoolRecord): Promise<PodRecord[]> {
+  const out: PodRecord[] = []
+  let cursor: string | undefined
+  do {
+    const page = await engine.list(pool.project, POD, { limit: 1000, cursor })
+    out.push(...(page.items as PodRecord[]))
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return out
+}
+
+/** A pod by id, wherever its pool is, with that pool. */
+async function podWithPool(engine: Engine, podId: string): Promise<{ pod: PodRecord; pool: PoolRecord }> {
+  const pod = (await engine.getInAnyScope(POD, podId)) as PodRecord
+  const pool = (await engine.getInAnyScope(POOL, pod.data.poolId).catch(() => undefined)) as PoolRecord | undefined
+  if (!pool) throw new NotFoundError('workspace', podId)
+  return { pod, pool }
+}
+
+/**
+ * The pool manager (`/pool-manager/`): seed 004's endpoints (claim a
+ * workspace, pool status, a pool's workspaces, a workspace, update its
+ * repositories, mark it used, create a pool) and what a real one needs
+ * beside them (release, a pool's settings, delete a pool). Pools and pods
+ * are the engine's (ADR 0012); this face only translates.
+ */
+export async function poolManagerFace(app: FastifyInstance): Promise<void> {
+  const engine = app.mockcloud.engine
+  app.setErrorHandler(poolErrorHandler)
+  app.setNotFoundHandler(poolUnrouted)
+  answerRefusalsUnder(app, app.prefix, sendPoolError)
+  const tags = ['pool manager']
+  const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody }
+  const config = (operation: string) => ({ face: 'pool-manager', operation })
+
+  app.post(
+    '/pools',
+    { config: config('pools.create'), schema: { tags, summary: 'Create a pool and start provisioning its pods', body: CreatePoolBody, response: { 201: PoolReply, ...errors } } },
+    async (req, reply) => {
+      const { apiKey: _key, ...settings } = req.body as Static<typeof CreatePoolBody>
+      const pool = (await engine.create(scopes.pool(settings.name), POOL, settings)) as PoolRecord
+      return reply.code(201).send({ success: true, pool: poolToWire(pool, await podsOf(engine, pool)) })
+    },
+  )
+
+  app.get('/pools/:pool', { config: config('pools.get'), schema: { tags, summary: "A pool's counts and settings", params: PoolParams, response: { 200: PoolReply, ...errors } } }, async (req) => {
+    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    return { success: true, pool: poolToWire(pool, await podsOf(engine, pool)) }
+  })
+
+  app.patch(
+    '/pools/:pool',
+    { config: config('pools.configure'), schema: { tags, summary: "Change a pool's size, capacity, domain or ports", params: PoolParams, body: PoolSettingsBody, response: { 200: PoolReply, ...errors } } },
+    async (req) => {
+      const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+      const next = (await engine.act(pool.project, POOL, pool.id, 'configure', req.body as Record<string, unknown>)) as PoolRecord
+      return { success: true, pool: poolToWire(next, await podsOf(engine, next)) }
+    },
+  )
+
+  app.delete('/pools/:pool', { config: config('pools.delete'), schema: { tags, summary: 'Delete a pool and its pods', params: PoolParams, response: { 200: DeletedReply, ...errors } } }, async (req) => {
+    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    await engine.delete(pool.project, POOL, pool.id)
+    return { success: true }
+  })
+
+  app.get(
+    '/pools/:pool/workspace',
+    {
+      config: config('workspace.claim'),
+      schema: { tags, summary: 'Claim a workspace (pod) for a workspace id: the same id gets the same pod', params: PoolParams, querystring: ClaimQuery, response: { 200: WorkspaceReply, ...errors } },
+    },
+    async (req) => {
+      const pool = await poolAskedFor(engine, (req.params as Static<typeof PoolParams>).pool)
+      const pod = (await engine.act(pool.project, POOL, pool.id, 'claim', { workspaceId: (req.query as Static<typeof ClaimQuery>).workspaceId })) as PodRecord
+      return { success: true, workspace: workspaceToWire(req, pool, pod) }
+    },
+  )
+
+  app.get('/pools/:pool/status', { config: config('pools.status'), schema: { tags, summary: "A pool's counts and its workspaces", params: PoolParams, response: { 200: StatusReply, ...errors } } }, async (req) => {
+    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    const pods = await podsOf(engine, pool)
+    return { success: true, pool: poolToWire(pool, pods), workspaces: pods.map((p) => workspaceRowToWire(req, pool, p)) }
+  })
+
+  app.get('/pools/:pool/workspaces', { config: config('pools.workspaces'), schema: { tags, summary: "A pool's workspaces", params: PoolParams, response: { 200: WorkspacesReply, ...errors } } }, async (req) => {
+    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    return { success: true, workspaces: (await podsOf(engine, pool)).map((p) => workspaceToWire(req, pool, p)) }
+  })
+
+  app.get('/workspaces/:podId', { config: config('workspace.get'), schema: { tags, summary: 'A workspace (pod)', params: PodParams, response: { 200: WorkspaceReply, ...errors } } }, async (req) => {
+    const { pod, pool } = await podWithPool(engine, (req.params as Static<typeof PodParams>).podId)
+    return { success: true, workspace: workspaceToWire(req, pool, pod) }
+  })
+
+  const podAction = (path: string, action: string, summary: string, body?: typeof UpdateBody) =>
+    app.post(path, { config: config(`workspace.${action}`), schema: { tags, summary, params: PodParams, ...(body ? { body } : {}), response: { 200: WorkspaceReply, ...errors } } }, async (req) => {
+      const { pod, pool } = await podWithPool(engine, (req.params as Static<typeof PodParams>).podId)
+      const next = (await engine.act(pod.project, POD, pod.id, action, (req.body ?? {}) as Record<string, unknown>)) as PodRecord
+      return { success: true, workspace: workspaceToWire(req, pool, next) }
+    })
+  podAction('/workspaces/:podId/update', 'sync', "Sync a workspace's repositories (it is syncing meanwhile)", UpdateBody)
+  podAction('/workspaces/:podId/mark-used', 'markUsed', 'Mark a workspace used (idempotent)')
+  podAction('/workspaces/:podId/release', 'release', 'Give a workspace back to its pool')
+}

@@ -1,0 +1,28 @@
+import { afterAll, describe, it } from 'vitest'
+import { testApp } from '../helpers/app.js'
+import { checkBadInput, operationsOf, PROPERTY_RUNS, PROPERTY_SEED } from '../helpers/route-properties.js'
+
+/**
+ * Property-based bad input over every pool-manager route, derived from the
+ * route schemas in the OpenAPI document, with the face's own error body
+ * (`{ success: false, error, code, field }`) read into the common checks.
+ */
+const t = await testApp()
+await t.app.ready()
+const claimed = (await t.call('GET', '/pool-manager/pools/default-pool/workspace?workspaceId=w1')).body.workspace
+const ids = ['default-pool', claimed.id]
+afterAll(() => t.close())
+
+/** The face's error body as the checks read it (its status is the reply's). */
+function errorOf(body: unknown, status: number) {
+  const b = body as { success?: unknown; error?: unknown; code?: unknown; field?: unknown }
+  return b.success === false ? { status, code: b.code, message: b.error, field: b.field } : undefined
+}
+
+describe('bad input to the pool manager', () => {
+  for (const op of operationsOf(t.app, '/pool-manager/')) {
+    it(`${op.method} ${op.path}: never a 5xx, every 4xx in its error shape naming the field, nothing half-written`, async () => {
+      await checkBadInput(t.app, op, ids, { numRuns: PROPERTY_RUNS, seed: PROPERTY_SEED, errorOf })
+    })
+  }
+})
