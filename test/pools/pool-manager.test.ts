@@ -9,7 +9,7 @@ describe('pool manager: seed 004 endpoints', () => {
   })
   afterEach(() => t.close())
 
-  const pm = (method: string, path: string, body?: unknown) => t.call(method, `/pool-manager${path}`, body)
+  const pm = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => t.call(method, `/pool-manager${path}`, body, headers)
 
   it('claims from default-pool (made with 5 pods when first asked for), the same pod for the same workspace, in seed 004 shape', async () => {
     const first = await pm('GET', '/pools/default-pool/workspace?workspaceId=workspace-123')
@@ -45,7 +45,7 @@ describe('pool manager: seed 004 endpoints', () => {
   })
 
   it('creates a pool with its settings, changes them, refuses a full pool, deletes it', async () => {
-    const created = await pm('POST', '/pools', { name: 'small', apiKey: 'k', size: 0, capacity: 1, domain: 'pods.example.com', ports: [8080] })
+    const created = await pm('POST', '/pools', { name: 'small', size: 0, capacity: 1, domain: 'pods.example.com', ports: [8080] })
     expect(created.status).toBe(201)
     expect(created.body.pool).toMatchObject({ name: 'small', total_workspaces: 0, size: 0, capacity: 1, domain: 'pods.example.com', ports: [8080] })
     expect((await pm('POST', '/pools', { name: 'small' })).status).toBe(409)
@@ -61,6 +61,29 @@ describe('pool manager: seed 004 endpoints', () => {
     expect((await pm('DELETE', '/pools/small')).body).toEqual({ success: true })
     await t.advance(3_000)
     expect((await pm('GET', '/pools/small/status')).status).toBe(404)
+  })
+
+  it('a pool made with an apiKey answers only calls that bring it: 401 without, 403 with another key', async () => {
+    expect((await pm('POST', '/pools', { name: 'locked', apiKey: 's3cret', size: 1 })).body.pool.keyed).toBe(true)
+    await pm('POST', '/pools', { name: 'other', apiKey: 'k2', size: 0 })
+    const bearer = { authorization: 'Bearer s3cret' }
+    const none = await pm('GET', '/pools/locked/status')
+    expect([none.status, none.body.success, none.body.code]).toEqual([401, false, 'EMU_ERR_UNAUTHORIZED'])
+    expect((await pm('GET', '/pools/locked/status', undefined, { 'x-api-key': 'nope' })).status).toBe(403)
+    expect((await pm('GET', '/pools/locked/status', undefined, { authorization: 'Bearer k2' })).status).toBe(403)
+    expect((await pm('GET', '/pools/locked/workspace?workspaceId=w', undefined, { 'x-api-key': 'k2' })).status).toBe(403)
+    const claimed = await pm('GET', '/pools/locked/workspace?workspaceId=w', undefined, bearer)
+    expect(claimed.status).toBe(200)
+    expect((await pm('GET', `/workspaces/${claimed.body.workspace.id}`)).status).toBe(401)
+    expect((await pm('POST', `/workspaces/${claimed.body.workspace.id}/release`, undefined, { 'x-api-key': 'k2' })).status).toBe(403)
+    expect((await pm('GET', `/workspaces/${claimed.body.workspace.id}`, undefined, { 'x-api-key': 's3cret' })).status).toBe(200)
+    expect((await pm('GET', '/pools/other/status', undefined, { 'x-api-key': 'k2' })).status).toBe(200)
+    // NOTE: the key goes with its pool: a pool made again under the name without one is open.
+    expect((await pm('DELETE', '/pools/locked', undefined, bearer)).status).toBe(200)
+    await t.advance(3_000)
+    await pm('POST', '/pools', { name: 'locked', size: 0 })
+    expect((await pm('GET', '/pools/locked/status')).status).toBe(200)
+    expect((await pm('GET', '/pools/other/status', undefined, { 'x-api-key': 's3cret' })).status).toBe(403)
   })
 
   it('answers unknown pools and workspaces with 404, and bad input with 400 naming the field, in its own shape', async () => {

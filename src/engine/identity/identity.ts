@@ -228,7 +228,12 @@ export interface IdentityConfig {
 export const NATIVE_KEY_AUDIENCE = 'native'
 const NATIVE_KEY_ORIGIN = 'serve --api-key'
 
-async function replaceKeysIn(tx: EngineTx, audience: string, origin: string, userId: string, secret: string | undefined): Promise<void> {
+/**
+ * Makes `secret` the one key for `audience` that `origin` gave (a server's
+ * `--api-key`, a pool's `apiKey`), dropping the keys `origin` gave before;
+ * none when `secret` is undefined.
+ */
+export async function replaceKeysIn(tx: EngineTx, audience: string, origin: string, userId: string, secret: string | undefined): Promise<void> {
   const keep = secret === undefined ? undefined : keyId(secret)
   const keys = await tx.q.listResources({ kind: 'identity.credential', data: [{ field: 'audience', value: audience }], limit: 100_000 })
   for (const k of keys) if (k.id !== keep && (k.data as CredentialData).description === origin) await tx.remove(k, 'delete')

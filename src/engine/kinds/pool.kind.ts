@@ -12,6 +12,8 @@ export const PoolDataSchema = Type.Object({
   domain: Type.Union([Type.String(), Type.Null()]),
   /** The ports mapped for each pod (frontend, IDE, agent...). */
   ports: Type.Array(Type.Integer({ minimum: 1, maximum: 65_535 })),
+  /** Whether a key guards it: every call for the pool must bring it (a credential of the engine's identity, audience `pool:NAME`). */
+  keyed: Type.Boolean(),
 })
 export type PoolData = Static<typeof PoolDataSchema>
 
@@ -21,6 +23,8 @@ export interface CreatePoolInput {
   capacity?: number
   domain?: string | null
   ports?: number[]
+  /** A key every call for the pool must then bring (seed 004's `apiKey`). */
+  apiKey?: string
 }
 
 /** The pool sizes of seed 004: a pool asked for before it exists starts with 3 ready pods. */

@@ -1,6 +1,8 @@
 import type { KindHooks } from '../define-kind.js'
 import type { EngineTx } from '../engine-tx.js'
 import { ConflictError, EMU_ERR_EXHAUSTED, ValidationError } from '../errors.js'
+import { replaceKeysIn } from '../identity/identity.js'
+import { seededUserId } from '../identity/seed-identity.js'
 import { scopes } from '../scope.js'
 import type { ResourceRecord } from '../../store/records.js'
 import type { PodData } from './pod.kind.js'
@@ -24,11 +26,14 @@ export function poolSettings(input: Partial<CreatePoolInput>, base: PoolData): P
     if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new ValidationError(`ports[${i}]`, `ports[${i}]: must be a port number from 1 to 65535`)
     if (ports.indexOf(port) !== i) throw new ValidationError(`ports[${i}]`, `ports[${i}]: ${port} is listed twice`)
   }
-  return { size, capacity, domain, ports: [...ports] }
+  return { size, capacity, domain, ports: [...ports], keyed: base.keyed }
 }
 
 // NOTE: a function: pool.kind.ts, which holds the defaults, imports this module first.
-const defaults = (): PoolData => ({ size: DEFAULT_POOL_SIZE, capacity: DEFAULT_POOL_CAPACITY, domain: null, ports: [...DEFAULT_POOL_PORTS] })
+const defaults = (): PoolData => ({ size: DEFAULT_POOL_SIZE, capacity: DEFAULT_POOL_CAPACITY, domain: null, ports: [...DEFAULT_POOL_PORTS], keyed: false })
+
+/** The origin a pool's key is kept under (one key per pool: a new pool of the name replaces it). */
+const keyOrigin = (name: string) => `pool ${name}`
 
 /** The pod a workspace holds in a pool, if it holds one. */
 async function podClaimedBy(tx: EngineTx, pool: ResourceRecord<PoolData>, workspaceId: string): Promise<ResourceRecord<PodData> | undefined> {
@@ -79,8 +84,13 @@ export const poolHooks: KindHooks<PoolData> = {
   async create(tx, scope, raw) {
     const input = raw as unknown as CreatePoolInput
     if (scope !== scopes.pool(input.name)) throw new ValidationError('name', `name: pool '${input.name}' lives in scope ${scopes.pool(input.name)}, not ${scope}`)
-    const data = poolSettings(input, defaults())
+    if (input.apiKey !== undefined && (typeof input.apiKey !== 'string' || input.apiKey.length === 0 || input.apiKey.length > 256)) {
+      throw new ValidationError('apiKey', 'apiKey: a key is 1 to 256 characters')
+    }
+    const data = { ...poolSettings(input, defaults()), keyed: input.apiKey !== undefined }
     const pool = await tx.create<PoolData>(POOL_KIND, { project: scope, name: input.name, data })
+    // NOTE: a key of user admin, for this pool only; a pool made again under the name replaces it (or drops it).
+    await replaceKeysIn(tx, scope, keyOrigin(input.name), seededUserId('admin'), input.apiKey)
     await tx.q.setQuotaLimits(scope, (own) => ({ ...own, pods: data.capacity }))
     await reconcilePool(tx, pool)
     return pool
@@ -96,5 +106,6 @@ export const poolHooks: KindHooks<PoolData> = {
   // NOTE: the pods go with their pool; none is replaced, since the pool is going.
   async beforeDelete(tx, pool) {
     for (const pod of await podsOf(tx, pool)) if (pod.status !== 'deleting') await tx.begin(pod, 'delete')
+    await replaceKeysIn(tx, pool.project, keyOrigin(pool.name), seededUserId('admin'), undefined)
   },
 }

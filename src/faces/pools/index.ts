@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
-import { ConflictError, NotFoundError } from '../../engine/errors.js'
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../engine/errors.js'
 import { scopes } from '../../engine/scope.js'
 import { toErrorShape, type ErrorShape } from '../../server/error-shape.js'
 import { answerRefusalsUnder } from '../../server/framework-errors.js'
@@ -53,6 +53,13 @@ async function requirePool(engine: Engine, name: string): Promise<PoolRecord> {
   return pool
 }
 
+/** A pool the request may use: it exists, and the request brings its key when it has one. */
+async function poolFor(engine: Engine, req: FastifyRequest): Promise<PoolRecord> {
+  const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+  await guard(engine, req, pool)
+  return pool
+}
+
 /** A pool asked for by a claim: made with seed 004's size when it does not exist (two first claims at once make it once). */
 async function poolAskedFor(engine: Engine, name: string): Promise<PoolRecord> {
   const found = await findPool(engine, name)
@@ -61,6 +68,31 @@ async function poolAskedFor(engine: Engine, name: string): Promise<PoolRecord> {
     return (await engine.create(scopes.pool(name), POOL, { name, size: sizeWhenAskedFor(name) })) as PoolRecord
   } catch (err) {
     if (err instanceof ConflictError) return requirePool(engine, name)
+    throw err
+  }
+}
+
+/** The key a request brings: `Authorization: Bearer KEY` or `x-api-key: KEY`. */
+function keyOf(req: FastifyRequest): string | undefined {
+  const auth = req.headers.authorization
+  if (typeof auth === 'string' && /^bearer\s+\S/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim()
+  const key = req.headers['x-api-key']
+  return typeof key === 'string' && key.length > 0 ? key : undefined
+}
+
+/**
+ * A pool made with an `apiKey` answers only calls that bring it (or a token
+ * or key of the engine's identity good for it): 401 without one, 403 with
+ * one that does not open it.
+ */
+async function guard(engine: Engine, req: FastifyRequest, pool: PoolRecord): Promise<void> {
+  if (!pool.data.keyed) return
+  const key = keyOf(req)
+  if (key === undefined) throw new UnauthorizedError(`pool ${pool.name} needs its key: send Authorization: Bearer <apiKey> (or x-api-key)`)
+  try {
+    await engine.identity.whoIs(key, pool.project)
+  } catch (err) {
+    if (err instanceof UnauthorizedError) throw new ForbiddenError(`this key does not open pool ${pool.name}`)
     throw err
   }
 }
@@ -76,11 +108,13 @@ async function podsOf(engine: Engine, pool: PoolRecord): Promise<PodRecord[]> {
   return out
 }
 
-/** A pod by id, wherever its pool is, with that pool. */
-async function podWithPool(engine: Engine, podId: string): Promise<{ pod: PodRecord; pool: PoolRecord }> {
+/** A pod by id, wherever its pool is, with that pool, when the request brings the pool's key (if it has one). */
+async function podWithPool(engine: Engine, req: FastifyRequest): Promise<{ pod: PodRecord; pool: PoolRecord }> {
+  const podId = (req.params as Static<typeof PodParams>).podId
   const pod = (await engine.getInAnyScope(POD, podId)) as PodRecord
   const pool = (await engine.getInAnyScope(POOL, pod.data.poolId).catch(() => undefined)) as PoolRecord | undefined
   if (!pool) throw new NotFoundError('workspace', podId)
+  await guard(engine, req, pool)
   return { pod, pool }
 }
 
@@ -97,21 +131,21 @@ export async function poolManagerFace(app: FastifyInstance): Promise<void> {
   app.setNotFoundHandler(poolUnrouted)
   answerRefusalsUnder(app, app.prefix, sendPoolError)
   const tags = ['pool manager']
-  const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody }
+  const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody }
   const config = (operation: string) => ({ face: 'pool-manager', operation })
 
   app.post(
     '/pools',
     { config: config('pools.create'), schema: { tags, summary: 'Create a pool and start provisioning its pods', body: CreatePoolBody, response: { 201: PoolReply, ...errors } } },
     async (req, reply) => {
-      const { apiKey: _key, ...settings } = req.body as Static<typeof CreatePoolBody>
-      const pool = (await engine.create(scopes.pool(settings.name), POOL, settings)) as PoolRecord
+      const body = req.body as Static<typeof CreatePoolBody>
+      const pool = (await engine.create(scopes.pool(body.name), POOL, body)) as PoolRecord
       return reply.code(201).send({ success: true, pool: poolToWire(pool, await podsOf(engine, pool)) })
     },
   )
 
   app.get('/pools/:pool', { config: config('pools.get'), schema: { tags, summary: "A pool's counts and settings", params: PoolParams, response: { 200: PoolReply, ...errors } } }, async (req) => {
-    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    const pool = await poolFor(engine, req)
     return { success: true, pool: poolToWire(pool, await podsOf(engine, pool)) }
   })
 
@@ -119,14 +153,14 @@ export async function poolManagerFace(app: FastifyInstance): Promise<void> {
     '/pools/:pool',
     { config: config('pools.configure'), schema: { tags, summary: "Change a pool's size, capacity, domain or ports", params: PoolParams, body: PoolSettingsBody, response: { 200: PoolReply, ...errors } } },
     async (req) => {
-      const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+      const pool = await poolFor(engine, req)
       const next = (await engine.act(pool.project, POOL, pool.id, 'configure', req.body as Record<string, unknown>)) as PoolRecord
       return { success: true, pool: poolToWire(next, await podsOf(engine, next)) }
     },
   )
 
   app.delete('/pools/:pool', { config: config('pools.delete'), schema: { tags, summary: 'Delete a pool and its pods', params: PoolParams, response: { 200: DeletedReply, ...errors } } }, async (req) => {
-    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    const pool = await poolFor(engine, req)
     await engine.delete(pool.project, POOL, pool.id)
     return { success: true }
   })
@@ -139,30 +173,31 @@ export async function poolManagerFace(app: FastifyInstance): Promise<void> {
     },
     async (req) => {
       const pool = await poolAskedFor(engine, (req.params as Static<typeof PoolParams>).pool)
+      await guard(engine, req, pool)
       const pod = (await engine.act(pool.project, POOL, pool.id, 'claim', { workspaceId: (req.query as Static<typeof ClaimQuery>).workspaceId })) as PodRecord
       return { success: true, workspace: workspaceToWire(req, pool, pod) }
     },
   )
 
   app.get('/pools/:pool/status', { config: config('pools.status'), schema: { tags, summary: "A pool's counts and its workspaces", params: PoolParams, response: { 200: StatusReply, ...errors } } }, async (req) => {
-    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    const pool = await poolFor(engine, req)
     const pods = await podsOf(engine, pool)
     return { success: true, pool: poolToWire(pool, pods), workspaces: pods.map((p) => workspaceRowToWire(req, pool, p)) }
   })
 
   app.get('/pools/:pool/workspaces', { config: config('pools.workspaces'), schema: { tags, summary: "A pool's workspaces", params: PoolParams, response: { 200: WorkspacesReply, ...errors } } }, async (req) => {
-    const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
+    const pool = await poolFor(engine, req)
     return { success: true, workspaces: (await podsOf(engine, pool)).map((p) => workspaceToWire(req, pool, p)) }
   })
 
   app.get('/workspaces/:podId', { config: config('workspace.get'), schema: { tags, summary: 'A workspace (pod)', params: PodParams, response: { 200: WorkspaceReply, ...errors } } }, async (req) => {
-    const { pod, pool } = await podWithPool(engine, (req.params as Static<typeof PodParams>).podId)
+    const { pod, pool } = await podWithPool(engine, req)
     return { success: true, workspace: workspaceToWire(req, pool, pod) }
   })
 
   const podAction = (path: string, action: string, summary: string, body?: typeof UpdateBody) =>
     app.post(path, { config: config(`workspace.${action}`), schema: { tags, summary, params: PodParams, ...(body ? { body } : {}), response: { 200: WorkspaceReply, ...errors } } }, async (req) => {
-      const { pod, pool } = await podWithPool(engine, (req.params as Static<typeof PodParams>).podId)
+      const { pod, pool } = await podWithPool(engine, req)
       const next = (await engine.act(pod.project, POD, pod.id, action, (req.body ?? {}) as Record<string, unknown>)) as PodRecord
       return { success: true, workspace: workspaceToWire(req, pool, next) }
     })

@@ -50,5 +50,6 @@ export function poolToWire(pool: PoolRecord, pods: readonly PodRecord[]) {
     capacity: pool.data.capacity,
     domain: pool.data.domain,
     ports: pool.data.ports,
+    keyed: pool.data.keyed,
   }
 }

@@ -26,7 +26,7 @@ const Settings = {
 }
 
 export const CreatePoolBody = Type.Object(
-  { name: PoolName, apiKey: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Not checked yet (issue 12, point 5)' })), ...Settings },
+  { name: PoolName, apiKey: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'A key every call for the pool must then bring (Authorization: Bearer, or x-api-key)' })), ...Settings },
   { additionalProperties: false },
 )
 export const PoolSettingsBody = Type.Object(Settings, { additionalProperties: false, minProperties: 1 })
@@ -67,6 +67,7 @@ export const Pool = Type.Object({
   capacity: Type.Integer(),
   domain: Nullable(Type.String()),
   ports: Type.Array(Type.Integer()),
+  keyed: Type.Boolean({ description: 'Whether calls for the pool need its key' }),
 })
 
 export const ErrorBody = Type.Object({ success: Type.Literal(false), error: Type.String(), code: Type.String(), field: Nullable(Type.String()) })
