@@ -169,6 +169,17 @@ describe(`pools on ${TEST_STORE}`, () => {
     expect(new Set(all.map((p) => p.data.claimedBy)).size).toBe(5)
   })
 
+  it('30 releases racing 30 claims in one pool all succeed, and leave each claimed pod to one workspace', async () => {
+    const pool = await createPool('churn', { size: 2, capacity: 70 })
+    const held: Pod[] = []
+    for (let i = 0; i < 30; i++) held.push(await claim(pool, `old-${i}`))
+    await advance(3_000)
+    const outcomes = await Promise.allSettled([...held.map((p) => podAct(p, 'release')), ...Array.from({ length: 30 }, (_, i) => claim(pool, `new-${i}`))])
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason))).toEqual([])
+    const claimed = (await pods('churn')).filter((p) => p.data.claimedBy !== null)
+    expect(claimed.map((p) => p.data.claimedBy).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `new-${i}`).sort())
+  })
+
   it('100 concurrent claims by one workspace give it one pod', async () => {
     const pool = await createPool('same', { size: 0, capacity: 50 })
     const got = await Promise.all(Array.from({ length: 100 }, () => claim(pool, 'the-one')))

@@ -9,6 +9,15 @@ export const POD_KIND = 'pool.pod'
 /** The most pods a pool may hold: every list of a pool's pods fits in one read. */
 export const MAX_POOL_CAPACITY = 10_000
 
+/**
+ * Holds a pool's lock to commit: claims, new settings and every reconcile
+ * of one pool take turns (ADR 0012), so none decides on pods another is
+ * changing. Taken again in one transaction, it is already held.
+ */
+export function lockPool(tx: EngineTx, pool: ResourceRecord<PoolData>): Promise<void> {
+  return tx.lock(`pool-claims:${pool.id}`)
+}
+
 /** Every pod of a pool, oldest first. */
 export function podsOf(tx: EngineTx, pool: ResourceRecord<PoolData>): Promise<Array<ResourceRecord<PodData>>> {
   return tx.q.listResources({ kind: POD_KIND, projects: [pool.project], limit: MAX_POOL_CAPACITY + 1 }) as Promise<Array<ResourceRecord<PodData>>>
@@ -35,6 +44,7 @@ export function isSpare(pod: ResourceRecord<PodData>): boolean {
  * with this transaction, `failed` ends in error (it keeps its place).
  */
 export async function reconcilePool(tx: EngineTx, pool: ResourceRecord<PoolData>, changing?: { id: string; to: 'gone' | 'failed' }): Promise<void> {
+  await lockPool(tx, pool)
   const pods = (await podsOf(tx, pool)).filter((p) => !(changing?.to === 'gone' && p.id === changing.id))
   const spares = pods.filter((p) => isSpare(p) && p.id !== changing?.id)
   // NOTE: a pod being deleted still holds its place in the capacity (the quota) until it is gone.

@@ -7,7 +7,7 @@ import { scopes } from '../scope.js'
 import type { ResourceRecord } from '../../store/records.js'
 import type { PodData } from './pod.kind.js'
 import { DEFAULT_POOL_CAPACITY, DEFAULT_POOL_PORTS, DEFAULT_POOL_SIZE, type CreatePoolInput, type PoolData } from './pool.kind.js'
-import { isSpare, MAX_POOL_CAPACITY, POD_KIND, POOL_KIND, podsOf, provisionPod, reconcilePool } from './pool-reconcile.js'
+import { isSpare, lockPool, MAX_POOL_CAPACITY, POD_KIND, POOL_KIND, podsOf, provisionPod, reconcilePool } from './pool-reconcile.js'
 
 /** A DNS name: labels of letters, digits and -, dot-separated. */
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
@@ -52,7 +52,7 @@ async function claim(tx: EngineTx, pool: ResourceRecord<PoolData>, args: Record<
   const workspaceId = args['workspaceId']
   if (typeof workspaceId !== 'string' || !WORKSPACE_ID.test(workspaceId)) throw new ValidationError('workspaceId', 'workspaceId: must be 1 to 256 printable characters without spaces')
   if (pool.status !== 'active') throw new ConflictError(`pool ${pool.name} is being deleted`)
-  await tx.lock(`pool-claims:${pool.id}`)
+  await lockPool(tx, pool)
   const held = await podClaimedBy(tx, pool, workspaceId)
   if (held) return held
   const pods = await podsOf(tx, pool)
@@ -71,7 +71,7 @@ async function claim(tx: EngineTx, pool: ResourceRecord<PoolData>, args: Record<
 async function configure(tx: EngineTx, pool: ResourceRecord<PoolData>, args: Record<string, unknown>): Promise<ResourceRecord<PoolData>> {
   if (pool.status !== 'active') throw new ConflictError(`pool ${pool.name} is being deleted`)
   const data = poolSettings(args as Partial<CreatePoolInput>, pool.data)
-  await tx.lock(`pool-claims:${pool.id}`)
+  await lockPool(tx, pool)
   const held = (await podsOf(tx, pool)).filter((p) => !isSpare(p)).length
   if (data.capacity < held) throw new ConflictError(`capacity: pool ${pool.name} holds ${held} pods that are claimed, failed or going; it cannot shrink below that`)
   await tx.q.setQuotaLimits(pool.project, (own) => ({ ...own, pods: data.capacity }))
