@@ -40,7 +40,7 @@ export class TransitionWorker {
   /** Transitions this worker applied. */
   applied = 0
   /** Transitions kept here to apply on a timer (see FOLLOW_REAL_MS), by row id. */
-  private readonly following = new Map<number, { t: ScheduledTransition; timer: NodeJS.Timeout }>()
+  private readonly following = new Map<number, { t: ScheduledTransition; cancel: () => void }>()
   /** Those of them being applied now, for close to wait for. */
   private readonly applying = new Set<Promise<void>>()
   /** Where what this process does not keep goes (see runnerOver). */
@@ -107,24 +107,23 @@ export class TransitionWorker {
     const kept = this.following.get(t.id)
     if (kept) {
       if (kept.t.dueAt === t.dueAt) return
-      clearTimeout(kept.timer)
+      kept.cancel()
     }
-    const timer = setTimeout(() => {
+    // NOTE: through the clock, which arms timers for emulated time and waits again if one fires early.
+    const cancel = this.clock.wakeAt(t.dueAt, () => {
       this.following.delete(t.id)
       const applying = this.applyFollowed(t)
         .catch(this.onError)
         .finally(() => this.applying.delete(applying))
       this.applying.add(applying)
-    }, this.clock.realDelayUntil(t.dueAt))
-    this.following.set(t.id, { t, timer })
+    })
+    this.following.set(t.id, { t, cancel })
   }
 
   private async applyFollowed(t: ScheduledTransition): Promise<void> {
     const row = await this.engine.store.read.getTransition(t.id)
     // NOTE: gone (applied, superseded) or moved on to a later phase, which was announced on its own.
     if (!row || row.dueAt !== t.dueAt) return
-    // NOTE: a timer that fired early (rounding) waits again, as a job would.
-    if (this.clock.realDelayUntil(row.dueAt) > 0) return this.follow(t)
     if (await this.engine.complete(row)) this.applied++
   }
 
@@ -139,8 +138,8 @@ export class TransitionWorker {
   async close(): Promise<void> {
     this.closed = true
     // NOTE: what this process kept to apply becomes a job, so no one waits for a sweep.
-    for (const { t, timer } of this.following.values()) {
-      clearTimeout(timer)
+    for (const { t, cancel } of this.following.values()) {
+      cancel()
       this.queue?.notify(t)
     }
     this.following.clear()
