@@ -1,3 +1,4 @@
+import type { Pod } from './pool-types.js'
 import type { Container, Instance, Volume } from './types.js'
 
 /**
@@ -68,6 +69,9 @@ export class ValidationError extends MockcloudError {}
 /** 401: the server wants a (different) API key. */
 export class UnauthorizedError extends MockcloudError {}
 
+/** 403: the key was understood but does not open this resource (another pool's key). */
+export class ForbiddenError extends MockcloudError {}
+
 /** A fault rule set up by the test answered instead of the emulator (wire code EMU_ERR_INJECTED, any status). */
 export class InjectedFaultError extends MockcloudError {}
 
@@ -95,8 +99,8 @@ export class WaitTimeoutError extends MockcloudError {
 export class ResourceErrorStateError extends MockcloudError {
   constructor(
     message: string,
-    readonly resourceKind: 'instance' | 'volume' | 'container',
-    readonly resource: Instance | Volume | Container,
+    readonly resourceKind: 'instance' | 'volume' | 'container' | 'pod',
+    readonly resource: Instance | Volume | Container | Pod,
   ) {
     super(message, { status: 0, code: SDK_ERR_RESOURCE_ERROR })
   }
@@ -123,7 +127,22 @@ function isWireErrorBody(body: unknown): body is WireErrorBody {
  * // NotFoundError { status: 404, code: 'EMU_ERR_NOT_FOUND' }
  */
 export function errorFromResponse(status: number, body: unknown, renameField: (wire: string) => string = (f) => f): MockcloudError {
-  const wire = isWireErrorBody(body) ? body.error : undefined
+  return errorFromWire(status, isWireErrorBody(body) ? body.error : undefined, body, renameField)
+}
+
+/** What a face's error body says, whatever its shape: the code, message and field at fault. */
+export interface WireError {
+  code?: unknown
+  message?: unknown
+  field?: unknown
+}
+
+/**
+ * The MockcloudError of an answer whose error body a client has already
+ * unpacked (each face wraps it its own way); `body` is only quoted when
+ * `wire` is missing.
+ */
+export function errorFromWire(status: number, wire: WireError | undefined, body: unknown, renameField: (wire: string) => string = (f) => f): MockcloudError {
   const code = typeof wire?.code === 'string' ? wire.code : SDK_ERR_BAD_RESPONSE
   const message =
     typeof wire?.message === 'string' ? wire.message : `unexpected answer ${status}${typeof body === 'string' && body ? `: ${body.slice(0, 200)}` : ''}`
@@ -135,6 +154,8 @@ export function errorFromResponse(status: number, body: unknown, renameField: (w
       return new ValidationError(message, details)
     case 401:
       return new UnauthorizedError(message, details)
+    case 403:
+      return new ForbiddenError(message, details)
     case 404:
       return new NotFoundError(message, details)
     case 409:

@@ -14,6 +14,12 @@ export type { InfraClient } from './infra-client.js'
 export { NativeInfraClient, type NativeInfraClientOptions } from './native-infra-client.js'
 export { HttpInfraClient, type HttpInfraClientOptions } from './http-infra-client.js'
 export { EmbeddedInfraClient, type EmbeddedInfraClientOptions } from './embedded-infra-client.js'
+export type { PoolManagerClient } from './pool-manager-client.js'
+export { WirePoolManagerClient, type WirePoolManagerClientOptions } from './wire-pool-manager-client.js'
+export { HttpPoolManagerClient, type HttpPoolManagerClientOptions } from './http-pool-manager-client.js'
+export { EmbeddedPoolManagerClient, type EmbeddedPoolManagerClientOptions } from './embedded-pool-manager-client.js'
+export type { EmbeddedServerOptions } from './embedded-app-transport.js'
+export type * from './pool-types.js'
 export { withResilience, isTransientError, CircuitOpenError, SDK_ERR_CIRCUIT_OPEN, type ResilienceOptions } from './with-resilience.js'
 export { withMetrics, type MetricsOptions } from './with-metrics.js'
 export { createInfraClient, InfraClientConfigError, INFRA_ENV, type CreateInfraClientOptions } from './create-infra-client.js'
@@ -33,11 +39,13 @@ export {
   ConflictError,
   ValidationError,
   UnauthorizedError,
+  ForbiddenError,
   InjectedFaultError,
   NetworkError,
   WaitTimeoutError,
   ResourceErrorStateError,
   errorFromResponse,
+  errorFromWire,
   EMU_ERR_INJECTED,
   SDK_ERR_NETWORK,
   SDK_ERR_BAD_RESPONSE,
@@ -45,6 +53,7 @@ export {
   SDK_ERR_RESOURCE_ERROR,
   SDK_ERR_CLOSED,
   type MockcloudErrorDetails,
+  type WireError,
 } from './errors.js'
 export type * from './types.js'
 // NOTE: an EmbeddedInfraClient takes a Clock; tests drive it with a ManualClock.

@@ -19,9 +19,10 @@ export interface Transport {
   /**
    * Sends one request. `path` starts with `/` and includes any query string.
    * Resolves with every answer the server gives, errors included; rejects
-   * (with a NetworkError) only when no answer came back.
+   * (with a NetworkError) only when no answer came back. `headers` go with
+   * this request only, over the transport's own (a pool's key).
    */
-  request(method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse>
+  request(method: HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<TransportResponse>
   /** Releases what the transport holds (an app it owns), if anything. */
   close?(): Promise<void>
 }
@@ -76,11 +77,11 @@ export class FetchTransport implements Transport {
     this.fetch = opts.fetch ?? globalThis.fetch
   }
 
-  async request(method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse> {
+  async request(method: HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<TransportResponse> {
     const url = this.base + path
-    const init: RequestInit = { method, headers: { ...this.headers } }
+    const init: RequestInit = { method, headers: { ...this.headers, ...headers } }
     if (body !== undefined) {
-      init.headers = { ...this.headers, 'content-type': 'application/json' }
+      init.headers = { ...this.headers, ...headers, 'content-type': 'application/json' }
       init.body = JSON.stringify(body)
     }
     let res: Response
@@ -116,10 +117,10 @@ export class InjectTransport implements Transport {
     this.headers = identityHeaders(identity)
   }
 
-  async request(method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse> {
-    const req: InjectOptions = { method, url: path, headers: { ...this.headers } }
+  async request(method: HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<TransportResponse> {
+    const req: InjectOptions = { method, url: path, headers: { ...this.headers, ...headers } }
     if (body !== undefined) {
-      req.headers = { ...this.headers, 'content-type': 'application/json' }
+      req.headers = { ...this.headers, ...headers, 'content-type': 'application/json' }
       req.payload = JSON.stringify(body)
     }
     try {

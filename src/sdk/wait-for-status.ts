@@ -1,13 +1,20 @@
 import { NotFoundError, ResourceErrorStateError, WaitTimeoutError } from './errors.js'
+import type { Pod } from './pool-types.js'
 import type { Container, Instance, Volume } from './types.js'
 
-export interface StatusPoll<R extends Instance | Volume | Container> {
-  kind: 'instance' | 'volume' | 'container'
+/** What a wait can poll, with the field that holds its status. */
+type Polled = Instance | Volume | Container | Pod
+
+export interface StatusPoll<R extends Polled> {
+  kind: 'instance' | 'volume' | 'container' | 'pod'
   id: string
   /** The status to wait for, or `deleted` (the get answers 404). */
   target: string
   get(id: string): Promise<R>
 }
+
+// NOTE: a pod keeps seed 004's name for its status.
+const statusOf = (r: Polled): string => ('usage_status' in r ? r.usage_status : r.status)
 
 export interface PollTiming {
   timeoutMs: number
@@ -31,7 +38,7 @@ export interface PollTiming {
  * @example
  * await waitForStatus({ kind: 'instance', id, target: 'active', get: (id) => client.getInstance(id) }, { timeoutMs: 60_000, pollIntervalMs: 50 })
  */
-export function waitForStatus<R extends Instance | Volume | Container>(poll: StatusPoll<R>, timing: PollTiming): Promise<R | null> {
+export function waitForStatus<R extends Polled>(poll: StatusPoll<R>, timing: PollTiming): Promise<R | null> {
   const { signal } = timing
   if (signal?.aborted) return Promise.reject(signal.reason as unknown)
   return new Promise<R | null>((resolve, reject) => {
@@ -65,9 +72,9 @@ export function waitForStatus<R extends Instance | Volume | Container>(poll: Sta
         return
       }
       if (done) return
-      lastStatus = r.status
-      if (r.status === poll.target) return finish(() => resolve(r))
-      if (r.status === 'error') {
+      lastStatus = statusOf(r)
+      if (lastStatus === poll.target) return finish(() => resolve(r))
+      if (lastStatus === 'error') {
         const why = r.error ? `: ${r.error}` : ''
         return finish(() => reject(new ResourceErrorStateError(`${poll.kind} ${poll.id} entered error while waiting for ${poll.target}${why}`, poll.kind, r)))
       }

@@ -21,4 +21,6 @@ export {
   type Behavior,
   type CallsByMethod,
 } from './infra-client-double.js'
+export { PoolManagerClientDouble, type PoolManagerClientDoubleOptions, type PoolManagerMethod } from './pool-manager-double.js'
+export type { DoubleCallArgs, DoubleCallResult, DoubleBehavior, DoubleCalls, DoubledMethod } from './client-double.js'
 export type { Config, ConfigChange, FaultRule, Fault, ClockState, CallRecord, CallFilter, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, QuotaLimitsChange, QuotaReport, Snapshot, SnapshotLoaded, ResetResult } from './types.js'

@@ -1,21 +1,21 @@
 import { EmbeddedInfraClient } from '../sdk/embedded-infra-client.js'
-import { MockcloudError, SDK_ERR_CLOSED } from '../sdk/errors.js'
 import type { InfraClient } from '../sdk/infra-client.js'
+import { ClientDouble, type DoubleBehavior, type DoubleCallArgs, type DoubleCallResult, type DoubleCalls, type DoubledMethod } from './client-double.js'
 
 /** Every call of the InfraClient interface, by name. */
-export type InfraClientMethod = Exclude<keyof InfraClient, 'close'>
+export type InfraClientMethod = DoubledMethod<InfraClient>
 
 /** The arguments of one call of `method`. */
-export type CallArgs<M extends InfraClientMethod> = Parameters<InfraClient[M]>
+export type CallArgs<M extends InfraClientMethod> = DoubleCallArgs<InfraClient, M>
 
 /** What `method` resolves with. */
-export type CallResult<M extends InfraClientMethod> = Awaited<ReturnType<InfraClient[M]>>
+export type CallResult<M extends InfraClientMethod> = DoubleCallResult<InfraClient, M>
 
 /** A stand-in for `method`: the arguments in, a result (or a rejection) out. */
-export type Behavior<M extends InfraClientMethod> = (...args: CallArgs<M>) => CallResult<M> | Promise<CallResult<M>>
+export type Behavior<M extends InfraClientMethod> = DoubleBehavior<InfraClient, M>
 
 /** The calls each method received, oldest first: `calls.createInstance[0][0].name`. */
-export type CallsByMethod = { readonly [M in InfraClientMethod]: ReadonlyArray<CallArgs<M>> }
+export type CallsByMethod = DoubleCalls<InfraClient>
 
 const METHODS = [
   'createInstance',
@@ -75,12 +75,6 @@ export interface InfraClientDoubleOptions {
   fallback?: InfraClient | false
 }
 
-interface Failure {
-  error: Error
-  /** How many more calls it answers; undefined for every call. */
-  times: number | undefined
-}
-
 /**
  * A test double of `InfraClient` for unit tests, in the spirit of seed 003's
  * MockClientManager: it records every call per method, fails the methods a
@@ -96,81 +90,10 @@ interface Failure {
  * expect(infra.calls.createInstance[0]![0].name).toBe('web-1')
  */
 export interface InfraClientDouble extends InfraClient {}
-// NOTE: declaration merging: the InfraClient methods are defined per name in the constructor.
-export class InfraClientDouble {
-  private readonly recorded = new Map<InfraClientMethod, unknown[][]>()
-  private readonly failures = new Map<InfraClientMethod, Failure>()
-  private readonly behaviors = new Map<InfraClientMethod, (...args: never[]) => unknown>()
-  private readonly fallback: InfraClient | undefined
-  private readonly ownsFallback: boolean
-  private closed = false
-
+// NOTE: declaration merging: the InfraClient methods are defined per name by ClientDouble.
+export class InfraClientDouble extends ClientDouble<InfraClient> {
   constructor(opts: InfraClientDoubleOptions = {}) {
-    this.ownsFallback = opts.fallback === undefined
-    this.fallback = opts.fallback === undefined ? new EmbeddedInfraClient({ profile: 'instant', seed: 'double' }) : opts.fallback || undefined
-    for (const method of METHODS) {
-      this.recorded.set(method, [])
-      Object.defineProperty(this, method, { value: (...args: unknown[]) => this.invoke(method, args), enumerable: false })
-    }
-  }
-
-  /** The calls each method received (arguments as passed), oldest first. */
-  get calls(): CallsByMethod {
-    return Object.fromEntries(METHODS.map((m) => [m, this.recorded.get(m) ?? []])) as unknown as CallsByMethod
-  }
-
-  /** How many times `method` was called (every method, when none is given). */
-  callCount(method?: InfraClientMethod): number {
-    if (method) return this.recorded.get(method)?.length ?? 0
-    let n = 0
-    for (const calls of this.recorded.values()) n += calls.length
-    return n
-  }
-
-  /**
-   * Makes `method` reject with `error`: on every call, or on the next
-   * `times` calls only (then it answers as before). Calls are recorded either way.
-   */
-  fail(method: InfraClientMethod, error: Error, opts: { times?: number } = {}): this {
-    if (opts.times !== undefined && !(Number.isInteger(opts.times) && opts.times > 0)) throw new RangeError(`times: must be a positive integer, got ${opts.times}`)
-    this.failures.set(method, { error, times: opts.times })
-    return this
-  }
-
-  /** Answers `method` with `fn` (its arguments in; a value, a promise, or a throw out). */
-  behave<M extends InfraClientMethod>(method: M, fn: Behavior<M>): this {
-    this.behaviors.set(method, fn as (...args: never[]) => unknown)
-    return this
-  }
-
-  /** Forgets recorded calls, errors and behaviours: of one method, or of all. */
-  reset(method?: InfraClientMethod): this {
-    for (const m of method ? [method] : METHODS) {
-      this.recorded.set(m, [])
-      this.failures.delete(m)
-      this.behaviors.delete(m)
-    }
-    return this
-  }
-
-  /** Closes the default fallback cloud; later calls reject. */
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    if (this.ownsFallback) await this.fallback?.close()
-  }
-
-  private async invoke(method: InfraClientMethod, args: unknown[]): Promise<unknown> {
-    this.recorded.get(method)!.push(args)
-    if (this.closed) throw new MockcloudError('this InfraClientDouble is closed', { status: 0, code: SDK_ERR_CLOSED })
-    const failure = this.failures.get(method)
-    if (failure) {
-      if (failure.times !== undefined && --failure.times === 0) this.failures.delete(method)
-      throw failure.error
-    }
-    const behavior = this.behaviors.get(method)
-    if (behavior) return (behavior as (...a: unknown[]) => unknown)(...args)
-    if (!this.fallback) throw new Error(`InfraClientDouble: ${method} has no behaviour (set one with behave('${method}', fn), or keep the default fallback)`)
-    return (this.fallback[method] as (...a: unknown[]) => Promise<unknown>).apply(this.fallback, args)
+    const fallback = opts.fallback === undefined ? new EmbeddedInfraClient({ profile: 'instant', seed: 'double' }) : opts.fallback || undefined
+    super('InfraClientDouble', METHODS, fallback, opts.fallback === undefined)
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { ManualClock } from '../clock/manual-clock.js'
 import type { ProfileName } from '../engine/timing.js'
 import { HttpInfraClient } from '../sdk/http-infra-client.js'
+import { HttpPoolManagerClient } from '../sdk/http-pool-manager-client.js'
 import { checkOptions } from './check-options.js'
 import { ControlClient } from './control-client.js'
 import type { CallFilter, CallRecord, ClockState, Config, ConfigChange, ControlEvent, EventFilter, EventHistoryPage, EventHistoryQuery, Fault, QuotaLimitsChange, QuotaReport, FaultRule, ResetResult, Snapshot, SnapshotLoaded } from './types.js'
@@ -63,6 +64,13 @@ export interface MockCloud {
   client: HttpInfraClient
   /** An `InfraClient` in another tenant (project). */
   clientFor(tenantId: string): HttpInfraClient
+  /**
+   * A `PoolManagerClient` over HTTP (seed 004's pool manager, at
+   * `URL/pool-manager`): `getOrCreatePool`, `claimPod`, `releasePod`…
+   */
+  pools: HttpPoolManagerClient
+  /** A `PoolManagerClient` that sends `apiKey` for pools it was not given the key of (or none). */
+  poolsWith(apiKey?: string): HttpPoolManagerClient
   clock: {
     /** Emulated now. */
     now(): Promise<Date>
@@ -187,11 +195,14 @@ function mockCloudAt(opts: ConnectMockCloudOptions, stopServer: () => Promise<vo
   const control = new ControlClient({ url, controlKey: opts.controlKey })
   // NOTE: a short poll: the server is local, and waits end as soon as the clock has moved.
   const clientFor = (tenantId: string | undefined) => new HttpInfraClient({ baseUrl: url, tenantId, apiKey: opts.apiKey, pollIntervalMs: 10 })
+  const poolsWith = (apiKey?: string) => new HttpPoolManagerClient({ baseUrl: `${url}/pool-manager`, apiKey, pollIntervalMs: 10 })
   let stopped: Promise<void> | undefined
   return {
     url,
     client: clientFor(opts.tenantId),
     clientFor,
+    pools: poolsWith(),
+    poolsWith,
     clock: {
       now: async () => new Date((await control.clock()).now_ms),
       state: () => control.clock(),

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writ
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, health, start, until, type Child } from '../helpers/process.js'
 import { readmeBlocks } from './readme-blocks.js'
@@ -17,7 +18,7 @@ import { readmeBlocks } from './readme-blocks.js'
 const run = promisify(execFile)
 const ROOT = new URL('../../', import.meta.url).pathname
 const README = readmeBlocks(join(ROOT, 'README.md'))
-const TS_EXAMPLES = ['sdk-embedded', 'sdk-http', 'testing-kit', 'test-double']
+const TS_EXAMPLES = ['sdk-embedded', 'sdk-http', 'testing-kit', 'test-double', 'seed-pools']
 const SH_EXAMPLES = ['walkthrough', 'attach', 'flags', 'control', 'pools', 'shared', 'run-examples']
 /** The ports the README prints; each run takes free ones instead, so a mockcloud already running (`npm start`) is no obstacle. */
 const README_PORTS = [4600, 4601, 4602, 4603, 4610, 4611] as const
@@ -92,14 +93,17 @@ describe('the npm pack tarball in an empty project', () => {
       join(project, 'surface.mts'),
       [
         "import { createInfraClient, EmbeddedInfraClient, HttpInfraClient, InfraClientConfigError, ManualClock, MockcloudError, NotFoundError, withResilience, type InfraClient, type Instance } from 'mockcloud/sdk'",
-        "import { startMockCloud, connectMockCloud, ControlClient, InfraClientDouble, type MockCloud, type FaultRule, type Snapshot } from 'mockcloud/testing'",
+        "import { startMockCloud, connectMockCloud, ControlClient, InfraClientDouble, PoolManagerClientDouble, type MockCloud, type FaultRule, type Snapshot } from 'mockcloud/testing'",
+        "import { EmbeddedPoolManagerClient, HttpPoolManagerClient, ForbiddenError, withMetrics, type PoolManagerClient, type Pod } from 'mockcloud/sdk'",
         "import { buildApp, VERSION } from 'mockcloud'",
         'const client: InfraClient = withResilience(createInfraClient({ useMock: true, embedded: { clock: new ManualClock() } }), { maxRetries: 2 })',
         "const rule: FaultRule = { kind: 'vm', operation: 'create', effect: { stuck: true }, rate: 0.5 }",
         "const kit: (o: { clock: 'manual' }) => Promise<MockCloud> = startMockCloud",
         "const ids = (xs: Instance[]): string[] => xs.map((x) => x.id)",
         "const snap = (s: Snapshot): number => s.state.resources.length",
-        'export const surface = [client, rule, kit, ids, snap, connectMockCloud, ControlClient, InfraClientDouble, EmbeddedInfraClient, HttpInfraClient, InfraClientConfigError, MockcloudError, NotFoundError, buildApp, VERSION]',
+        "const pools: PoolManagerClient = withMetrics(new PoolManagerClientDouble({ fallback: new EmbeddedPoolManagerClient({ clock: new ManualClock() }) }))",
+        "const podIds = (xs: Pod[]): string[] => xs.map((x) => x.usage_status === 'used' ? x.id : x.poolName)",
+        'export const surface = [client, rule, kit, ids, snap, pools, podIds, HttpPoolManagerClient, ForbiddenError, connectMockCloud, ControlClient, InfraClientDouble, EmbeddedInfraClient, HttpInfraClient, InfraClientConfigError, MockcloudError, NotFoundError, buildApp, VERSION]',
       ].join('\n'),
     )
     writeFileSync(
@@ -120,7 +124,7 @@ describe('the npm pack tarball in an empty project', () => {
     const env = { ...process.env, MOCKCLOUD_CONTROL_KEY: '', USE_MOCK_INFRA: '' }
     const sh = `set -euo pipefail\n${block('run-examples')}`
     const tests = await run('bash', ['-c', sh], { cwd: project, env, maxBuffer: 16 << 20 }).catch((e: { stdout: string; stderr: string }) => ({ stdout: `${e.stdout}${e.stderr}` }))
-    expect(tests.stdout).toMatch(/^# pass 5$/m)
+    expect(tests.stdout).toMatch(/^# pass 6$/m)
     expect(tests.stdout).toMatch(/^# fail 0$/m)
   }, 180_000)
 })
@@ -196,6 +200,10 @@ describe('the README shell examples, as printed', () => {
   }, 60_000)
 
   it.skipIf(!process.env['MOCKCLOUD_TEST_PG_URL'] || !process.env['MOCKCLOUD_TEST_REDIS_URL'])('runs the shared deployment example', async () => {
+    // NOTE: the example's schema is fixed (`team`); what earlier runs left there (a VM each) would fill its instance quota.
+    const sql = new pg.Client({ connectionString: process.env['MOCKCLOUD_TEST_PG_URL'] })
+    await sql.connect()
+    await sql.query('drop schema if exists team cascade').finally(() => sql.end())
     spawnIn(ROOT, 'bash', ['-c', `${block('shared')}\nwait`], { MOCKCLOUD_LOG_LEVEL: 'warn', MOCKCLOUD_TIME_SCALE: '0.01' })
     for (const p of [port(4610), port(4611)]) expect(await health(p)).toMatchObject({ status: 'ok', store: 'postgres' })
     // NOTE: both serves run --no-worker, so a VM that becomes active proves the workers apply transitions.
