@@ -1,18 +1,21 @@
+import websocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../engine/errors.js'
 import { scopes } from '../../engine/scope.js'
 import { toErrorShape, type ErrorShape } from '../../server/error-shape.js'
+import { registerEventStream } from '../../server/event-streams.js'
 import { answerRefusalsUnder } from '../../server/framework-errors.js'
 import { unroutedError } from '../../server/unrouted.js'
-import { poolToWire, workspaceRowToWire, workspaceToWire, type PodRecord, type PoolRecord } from './mappers.js'
+import { podEventToWire, poolToWire, workspaceRowToWire, workspaceToWire, type PodRecord, type PoolRecord } from './mappers.js'
 import {
   ClaimQuery,
   CreatePoolBody,
   DeletedReply,
   ErrorBody,
   PodParams,
+  PoolEventsQuery,
   PoolParams,
   PoolReply,
   PoolSettingsBody,
@@ -127,6 +130,8 @@ async function podWithPool(engine: Engine, req: FastifyRequest): Promise<{ pod: 
  */
 export async function poolManagerFace(app: FastifyInstance): Promise<void> {
   const engine = app.mockcloud.engine
+  // NOTE: in this face's scope: the plugin wraps the handler of every route in its scope.
+  await app.register(websocket)
   app.setErrorHandler(poolErrorHandler)
   app.setNotFoundHandler(poolUnrouted)
   answerRefusalsUnder(app, app.prefix, sendPoolError)
@@ -204,4 +209,24 @@ export async function poolManagerFace(app: FastifyInstance): Promise<void> {
   podAction('/workspaces/:podId/update', 'sync', "Sync a workspace's repositories (it is syncing meanwhile)", UpdateBody)
   podAction('/workspaces/:podId/mark-used', 'markUsed', 'Mark a workspace used (idempotent)')
   podAction('/workspaces/:podId/release', 'release', 'Give a workspace back to its pool')
+
+  // NOTE: the pool the stream was opened for, kept per request: its URLs and key were checked once, at the start.
+  const streamPools = new WeakMap<FastifyRequest, PoolRecord>()
+  registerEventStream(app, {
+    path: '/pools/:pool/events',
+    tags,
+    what: "A pool's pod changes (each with the workspace after it)",
+    params: PoolParams,
+    querystring: PoolEventsQuery,
+    async watchOf(req) {
+      const pool = await poolFor(engine, req)
+      streamPools.set(req, pool)
+      return { afterSeq: (req.query as Static<typeof PoolEventsQuery>).after, filter: { within: pool.project, kinds: [POD] } }
+    },
+    toWire(e, req) {
+      const pool = streamPools.get(req)
+      if (!pool || !e.resource) return null
+      return JSON.stringify(podEventToWire(req, pool, e as typeof e & { resource: PodRecord }))
+    },
+  })
 }

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { PodData } from '../../engine/kinds/pod.kind.js'
 import type { PoolData } from '../../engine/kinds/pool.kind.js'
-import type { ResourceRecord } from '../../store/records.js'
+import type { EventRecord, ResourceRecord } from '../../store/records.js'
 
 export type PoolRecord = ResourceRecord<PoolData>
 export type PodRecord = ResourceRecord<PodData>
@@ -51,5 +51,18 @@ export function poolToWire(pool: PoolRecord, pods: readonly PodRecord[]) {
     domain: pool.data.domain,
     ports: pool.data.ports,
     keyed: pool.data.keyed,
+  }
+}
+
+/** A pod's change on a pool's event stream: which change, and the workspace after it. */
+export function podEventToWire(req: FastifyRequest, pool: PoolRecord, e: EventRecord & { resource: PodRecord }) {
+  return {
+    seq: e.seq,
+    at: new Date(e.at).toISOString(),
+    type: e.type,
+    operation: e.operation,
+    from_status: e.fromStatus,
+    to_status: e.toStatus,
+    workspace: workspaceToWire(req, pool, e.resource),
   }
 }

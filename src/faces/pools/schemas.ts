@@ -76,3 +76,12 @@ export const PoolReply = Type.Object({ success: Type.Literal(true), pool: Pool }
 export const StatusReply = Type.Object({ success: Type.Literal(true), pool: Pool, workspaces: Type.Array(WorkspaceRow) })
 export const WorkspacesReply = Type.Object({ success: Type.Literal(true), workspaces: Type.Array(Workspace) })
 export const DeletedReply = Type.Object({ success: Type.Literal(true) })
+
+export const PoolEventsQuery = Type.Object(
+  {
+    after: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Replay the events after this number first (on SSE, a Last-Event-ID header does the same)' }),
+    ),
+  },
+  { additionalProperties: false },
+)
