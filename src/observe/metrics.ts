@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client'
+import { registerPoolMetrics } from './pool-metrics.js'
 import { registerRequestMetrics, type RouteStats } from './request-stats.js'
 import type { Engine } from '../engine/engine.js'
 import { toFault } from '../engine/faults.js'
@@ -59,6 +60,7 @@ export function createMetrics(engine: Engine): Metrics {
     labelNames: ['kind', 'operation', 'outcome'],
     registers: [registry],
   })
+  const offPools = registerPoolMetrics(registry, engine)
   const offFailures = engine.onTransitionFailure((f) => failures.inc({ kind: kindName(engine, f.kind), operation: f.operation, outcome: f.final ? 'failed' : 'retried' }))
   return {
     registry,
@@ -66,6 +68,7 @@ export function createMetrics(engine: Engine): Metrics {
     close: () => {
       off()
       offFailures()
+      offPools()
     },
   }
 }

@@ -849,6 +849,17 @@ export class Queries {
     return rows.map((r) => ({ kind: r.kind, status: r.status, n: Number(r.n) }))
   }
 
+  /** How many resources of one kind there are in each scope, by status (for metrics: a pool's pods). */
+  async countByScopeAndStatus(kind: string): Promise<Array<{ project: string; status: string; n: number }>> {
+    const rows = await this.db
+      .selectFrom('resources')
+      .select((eb) => ['project', 'status', eb.fn.countAll().as('n')])
+      .where('kind', '=', kind)
+      .groupBy(['project', 'status'])
+      .execute()
+    return rows.map((r) => ({ project: r.project, status: r.status, n: Number(r.n) }))
+  }
+
   async countTransitions(): Promise<number> {
     const row = await this.db.selectFrom('transitions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
     return Number(row.n)

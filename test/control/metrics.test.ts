@@ -105,6 +105,25 @@ describe('GET /metrics', () => {
     expect(value(m, 'mockcloud_faults_fired', { fault: '1', kind: 'environment', operation: 'create' })).toBeUndefined()
   })
 
+  it('reports each pool: its pods by status, size, capacity, claims granted, and claims refused as 409 requests', async () => {
+    await t.call('POST', '/pool-manager/pools', { name: 'm1', size: 2, capacity: 3 })
+    await t.call('POST', '/pool-manager/pools', { name: 'm2', size: 1 })
+    let m = await scrape()
+    expect(value(m, 'mockcloud_pool_pods', { pool: 'm1', status: 'provisioning' })).toBe(2)
+    expect(value(m, 'mockcloud_pool_size', { pool: 'm1' })).toBe(2)
+    expect(value(m, 'mockcloud_pool_capacity', { pool: 'm1' })).toBe(3)
+    expect(value(m, 'mockcloud_pool_size', { pool: 'm2' })).toBe(1)
+    await t.advance(3_000)
+    for (const w of ['a', 'b', 'c', 'd']) await t.call('GET', `/pool-manager/pools/m1/workspace?workspaceId=${w}`)
+    await t.advance(3_000)
+    m = await scrape()
+    expect(value(m, 'mockcloud_pool_pods', { pool: 'm1', status: 'used' })).toBe(3)
+    expect(value(m, 'mockcloud_pool_pods', { pool: 'm1', status: 'free' })).toBeUndefined()
+    expect(value(m, 'mockcloud_pool_pods', { pool: 'm2', status: 'free' })).toBe(1)
+    expect(value(m, 'mockcloud_pool_claims_total', { pool: 'm1' })).toBe(3)
+    expect(value(m, 'mockcloud_requests_total', { face: 'pool-manager', operation: 'workspace.claim', status: '409' })).toBe(1)
+  })
+
   it('each server counts its own requests', async () => {
     const other = await testApp()
     try {
