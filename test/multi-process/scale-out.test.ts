@@ -107,4 +107,32 @@ run('a shared deployment on PostgreSQL + Redis', () => {
     }
     expect(workers[1]!.exitCode).toBeNull() // the survivor is still running
   }, 180_000)
+
+  it('2 serve processes: 100 claims at once on a pool of capacity 5 give 5 pods, each to one workspace, and 95 refusals', async () => {
+    const ports = [await freePort(), await freePort()]
+    for (const port of ports) {
+      const c = start(process.execPath, ['--import', TSX, join(ROOT, 'src/cli/main.ts'), 'serve', '--port', String(port), '--db', db.location, '--queue', REDIS!, '--time-scale', '0.01', '--log-level', 'warn'], { cwd: ROOT })
+      children.push(c)
+      await health(port)
+    }
+    const call = async (port: number, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${port}/pool-manager${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    expect((await call(ports[0]!, 'POST', '/pools', { name: 'shared-5', size: 2, capacity: 5 })).status).toBe(201)
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => call(ports[i % 2]!, 'GET', `/pools/shared-5/workspace?workspaceId=w${i}`)))
+    const granted = answers.filter((a) => a.status === 200).map((a) => a.body.workspace)
+    const refused = answers.filter((a) => a.status !== 200)
+    expect(granted).toHaveLength(5)
+    expect(new Set(granted.map((w) => w.id)).size).toBe(5)
+    expect(new Set(granted.map((w) => w.claimedBy)).size).toBe(5)
+    expect(refused).toHaveLength(95)
+    for (const r of refused) expect([r.status, r.body.success, r.body.code]).toEqual([409, false, 'EMU_ERR_EXHAUSTED'])
+    // Both nodes read the same pool: 5 pods, every one claimed once.
+    for (const port of ports) {
+      const status = (await call(port, 'GET', '/pools/shared-5/status')).body
+      expect(status.pool.total_workspaces).toBe(5)
+      expect(status.workspaces.map((w: { claimed_by: string }) => w.claimed_by).sort()).toEqual(granted.map((w) => w.claimedBy).sort())
+    }
+  }, 60_000)
 })
