@@ -25,6 +25,7 @@ interface ServeOptions {
   quota?: string[]
   user?: string[]
   identity?: string
+  defaultPool: boolean
 }
 
 /** `mockcloud serve`: every face on one port, the embedded store and scheduler. */
@@ -52,6 +53,7 @@ export function serveCommand(): Command {
       ),
     )
     .addOption(new Option('--identity <file>', 'users and keys from a JSON file: {"users": [{"name", "password", "project", "role"}], "keys": [{"key", "user", "audience"}]}').env('MOCKCLOUD_IDENTITY'))
+    .addOption(new Option('--no-default-pool', "start without seed 004's default-pool (5 pods; made at start when missing)"))
     .addOption(
       new Option('--snapshot <file>', "start from this snapshot (as written by mockcloud snapshot export): it replaces the database's state at every start").env('MOCKCLOUD_SNAPSHOT'),
     )
@@ -129,6 +131,10 @@ async function serve(opts: ServeOptions): Promise<void> {
       await app.close()
       fail(`cannot load snapshot ${opts.snapshot}: ${err instanceof Error ? err.message : String(err)}`)
     }
+  }
+  if (opts.defaultPool) {
+    const { DEFAULT_POOL, poolOnDemand } = await import('../engine/pool-on-demand.js')
+    await poolOnDemand(app.mockcloud.engine, DEFAULT_POOL)
   }
   try {
     await app.listen({ port: opts.port, host: opts.host })

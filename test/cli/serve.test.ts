@@ -24,6 +24,28 @@ describe('mockcloud serve', () => {
     expect(p.output().trim()).toBe('mockcloud: --no-worker needs --queue: without one, no other process can apply the transitions this server schedules')
   })
 
+  it("starts with seed 004's default-pool of 5 pods, once however often it restarts; --no-default-pool leaves it out", async () => {
+    const db = join(dir(), 'pools.db')
+    const pool = async (port: number) => {
+      const res = await fetch(`http://127.0.0.1:${port}/pool-manager/pools/default-pool`)
+      return { status: res.status, body: (await res.json()) as { pool?: { total_workspaces: number; size: number } } }
+    }
+    for (let i = 0; i < 2; i++) {
+      const port = await freePort()
+      const p = mockcloud(['serve', '--port', String(port), '--db', db, '--profile', 'instant'])
+      await health(port)
+      expect((await pool(port)).body.pool).toMatchObject({ size: 5, total_workspaces: 5 })
+      p.kill('SIGTERM')
+      expect(await p.exited).toBe(0)
+    }
+    const port = await freePort()
+    const bare = mockcloud(['serve', '--port', String(port), '--db', ':memory:', '--no-default-pool'])
+    await health(port)
+    expect((await pool(port)).status).toBe(404)
+    bare.kill('SIGTERM')
+    expect(await bare.exited).toBe(0)
+  })
+
   it('says so when the port is in use', async () => {
     const port = await freePort()
     const first = mockcloud(['serve', '--port', String(port), '--db', ':memory:'])

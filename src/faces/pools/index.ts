@@ -2,7 +2,8 @@ import websocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
-import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '../../engine/errors.js'
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../engine/errors.js'
+import { findPool, poolOnDemand } from '../../engine/pool-on-demand.js'
 import { scopes } from '../../engine/scope.js'
 import { toErrorShape, type ErrorShape } from '../../server/error-shape.js'
 import { registerEventStream } from '../../server/event-streams.js'
@@ -27,9 +28,6 @@ import {
 
 const POOL = 'pool.pool'
 const POD = 'pool.pod'
-/** Seed 004: the default pool has 5 pods, a pool first asked for by a claim 3. */
-export const DEFAULT_POOL = 'default-pool'
-const sizeWhenAskedFor = (name: string) => (name === DEFAULT_POOL ? 5 : 3)
 
 /** The pool manager's error body: seed 004's `success` flag, the message, and mockcloud's code and field. */
 function sendPoolError(reply: FastifyReply, e: ErrorShape): FastifyReply {
@@ -46,14 +44,10 @@ async function poolUnrouted(request: FastifyRequest, reply: FastifyReply): Promi
   return sendPoolError(reply, error)
 }
 
-async function findPool(engine: Engine, name: string): Promise<PoolRecord | undefined> {
-  return (await engine.list(scopes.pool(name), POOL, { limit: 1 })).items[0] as PoolRecord | undefined
-}
-
 async function requirePool(engine: Engine, name: string): Promise<PoolRecord> {
   const pool = await findPool(engine, name)
   if (!pool) throw new NotFoundError('pool', name)
-  return pool
+  return pool as PoolRecord
 }
 
 /** A pool the request may use: it exists, and the request brings its key when it has one. */
@@ -61,18 +55,6 @@ async function poolFor(engine: Engine, req: FastifyRequest): Promise<PoolRecord>
   const pool = await requirePool(engine, (req.params as Static<typeof PoolParams>).pool)
   await guard(engine, req, pool)
   return pool
-}
-
-/** A pool asked for by a claim: made with seed 004's size when it does not exist (two first claims at once make it once). */
-async function poolAskedFor(engine: Engine, name: string): Promise<PoolRecord> {
-  const found = await findPool(engine, name)
-  if (found) return found
-  try {
-    return (await engine.create(scopes.pool(name), POOL, { name, size: sizeWhenAskedFor(name) })) as PoolRecord
-  } catch (err) {
-    if (err instanceof ConflictError) return requirePool(engine, name)
-    throw err
-  }
 }
 
 /** The key a request brings: `Authorization: Bearer KEY` or `x-api-key: KEY`. */
@@ -177,7 +159,7 @@ export async function poolManagerFace(app: FastifyInstance): Promise<void> {
       schema: { tags, summary: 'Claim a workspace (pod) for a workspace id: the same id gets the same pod', params: PoolParams, querystring: ClaimQuery, response: { 200: WorkspaceReply, ...errors } },
     },
     async (req) => {
-      const pool = await poolAskedFor(engine, (req.params as Static<typeof PoolParams>).pool)
+      const pool = (await poolOnDemand(engine, (req.params as Static<typeof PoolParams>).pool)) as PoolRecord
       await guard(engine, req, pool)
       const pod = (await engine.act(pool.project, POOL, pool.id, 'claim', { workspaceId: (req.query as Static<typeof ClaimQuery>).workspaceId })) as PodRecord
       return { success: true, workspace: workspaceToWire(req, pool, pod) }
