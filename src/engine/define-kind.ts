@@ -25,6 +25,13 @@ export interface OperationDef extends PhasedOperation {
   to: string | null
   failTo?: string
   timing?: TimingDeclaration
+  /**
+   * Something that happens to the resource beside what it is doing (a pod
+   * crashing), planted by a fault rule's `crashAfterMs`: starting another
+   * operation does not cancel it, and when due it applies if the resource
+   * is then in one of its `from` states, ending in its `failTo` state.
+   */
+  background?: true
 }
 
 /** Code a kind runs inside the engine's transaction; the state machine itself is data. */
@@ -114,7 +121,8 @@ export function defineKind<D>(def: KindDef<D>): KindDef<D> {
     for (const s of [op.via, op.to, op.failTo, ...(op.from === '*' || !op.from ? [] : op.from)]) {
       if (s != null && !states.has(s)) throw new Error(`${def.id}.${name} names unknown state '${s}'`)
     }
-    if (op.failTo && !op.via) throw new Error(`${def.id}.${name} can fail only if it is asynchronous (has via)`)
+    if (op.failTo && !op.via && !op.background) throw new Error(`${def.id}.${name} can fail only if it is asynchronous (has via) or happens in the background`)
+    if (op.background && (op.via || !Array.isArray(op.from) || !op.failTo)) throw new Error(`${def.id}.${name}: a background operation names the states it happens in (from) and its failTo, and has no via`)
     checkPhases(`${def.id}.${name}`, op, states)
   }
   const properties = (def.data as { properties?: Record<string, unknown> }).properties ?? {}
@@ -148,6 +156,11 @@ export function labelOf(def: Pick<KindDef, 'id' | 'names' | 'label'>): string {
  * `error` state when a fault rule fails an operation that never fails by itself;
  * a phase may name its own (`failTo` of the phase it failed in).
  */
+/** The kind's background operation (a pod's crash), which fault rules plant with `crashAfterMs`; undefined when it has none. */
+export function crashOperationOf(def: Pick<KindDef, 'operations'>): string | undefined {
+  return Object.entries(def.operations).find(([, op]) => op.background)?.[0]
+}
+
 export function failStateOf(def: Pick<KindDef, 'states'>, op: OperationDef, phase?: string | null): string | undefined {
   const inPhase = phase ? op.phases?.find((p) => p.name === phase)?.failTo : undefined
   return inPhase ?? op.failTo ?? (def.states.includes('error') ? 'error' : undefined)

@@ -1,7 +1,7 @@
 import type { Queries } from '../store/queries.js'
 import type { EventRecord, FaultRecord, ResourceRecord, TransitionRecord } from '../store/records.js'
 import type { SeededRandom } from '../random/seeded-random.js'
-import { labelOf, type KindDef } from './define-kind.js'
+import { crashOperationOf, labelOf, type KindDef } from './define-kind.js'
 import { ConflictError, EMU_ERR_INVALID_STATE, NotFoundError, ValidationError } from './errors.js'
 import { fireFault, InjectedFaultError, type FiredFault } from './faults.js'
 import { failPhaseOf, isPlan, phasesOf, phaseStatus, runningStatuses, type Plan } from './phases.js'
@@ -50,6 +50,8 @@ export class EngineTx {
   /** The fault that fired on this transaction's operation (not on one of its phases), if one did. */
   private fault: FiredFault | undefined
   private faultApplied = false
+  /** Whether the crash that fault asks for is planted already (a rule plants one crash per firing). */
+  private crashPlanted = false
   private readonly rulesRead = new Map<string, Promise<FaultRecord[]>>()
   /** The operations whose rules the request asked already (`injectFault`): the ones it began itself. */
   private readonly asked = new Set<string>()
@@ -191,7 +193,9 @@ export class EngineTx {
     await this.q.insertResource(res as ResourceRecord, this.nextEventAhead())
     await this.countQuota(res as ResourceRecord, 1)
     this.record(res, 'created', 'create', null)
-    if (op.via) await this.schedule(res, 'create', [...(await this.nestedFaults(res, 'create')), ...(await this.phaseFaults(res, 'create'))])
+    const nested = await this.nestedFaults(res, 'create')
+    if (op.via) await this.schedule(res, 'create', [...nested, ...(await this.phaseFaults(res, 'create'))])
+    await this.plantCrash(res, 'create', nested)
     return res
   }
 
@@ -249,18 +253,41 @@ export class EngineTx {
         EMU_ERR_INVALID_STATE,
       )
     }
-    await this.dropTransitionsOf(res.id)
+    await this.dropTransitionsOf(res.id, crashOperationOf(def))
+    // NOTE: only kinds that can crash ask here: a rule's other effects act on operations a request begins, or on creates.
+    const nested = crashOperationOf(def) === undefined ? [] : await this.nestedFaults(res, operation)
     if (!op.via) {
       if (op.to === null) {
         await this.remove(res, operation)
         return res
       }
-      return this.write(res, { status: op.to, data }, operation)
+      const done = await this.write(res, { status: op.to, data }, operation)
+      await this.plantCrash(done, operation, nested)
+      return done
     }
     const first = phasesOf(op)[0]
     const next = await this.write(res, { status: phaseStatus(op, first), phase: first?.name ?? null, data }, operation)
     await this.schedule(next, operation, await this.phaseFaults(next, operation))
+    await this.plantCrash(next, operation, nested)
     return next
+  }
+
+  /**
+   * Schedules the crash a fired fault rule asks for (`crashAfterMs`) on the
+   * resource an operation began on: the kind's background operation, due
+   * that long from now, failing into its `failTo` state. Another operation
+   * started meanwhile does not cancel it; it applies only if the resource is
+   * then in one of the states it crashes from.
+   */
+  private async plantCrash<D>(res: ResourceRecord<D>, operation: string, nested: FiredFault[]): Promise<void> {
+    const own = this.fault && this.fault.kind === res.kind && this.fault.operation === operation && !this.crashPlanted ? [this.fault] : []
+    const fault = [...own, ...nested].find((f) => f.effect.crashAfterMs !== undefined)
+    const crash = crashOperationOf(this.kind(res.kind))
+    if (!fault || crash === undefined) return
+    if (own[0] === fault) this.crashPlanted = true
+    const end: PhaseEnd = { dueAt: this.now + fault.effect.crashAfterMs!, outcome: 'fail', detail: { faultId: fault.id } }
+    const id = await this.q.insertTransition({ resourceId: res.id, operation: crash, ...end, expectedVersion: res.version, createdAt: this.now })
+    this.scheduled.push({ id, dueAt: end.dueAt })
   }
 
   /**
@@ -454,9 +481,9 @@ export class EngineTx {
   }
 
   /** Deletes a resource's pending transitions, the one being applied included. */
-  private async dropTransitionsOf(resourceId: string): Promise<void> {
+  private async dropTransitionsOf(resourceId: string, keep?: string): Promise<void> {
     if (this.taken?.resourceId === resourceId) this.taken = undefined
-    await this.q.deleteTransitionsOf(resourceId)
+    await this.q.deleteTransitionsOf(resourceId, keep)
   }
 
   /** Deletes the row of the transition being applied unless it was moved on to a next phase. */

@@ -335,7 +335,8 @@ export class Engine {
         const patch = await def.hooks.onFail?.[t.operation]?.(tx, res)
         const rule = typeof step.detail?.['faultId'] === 'number' ? ` (fault rule ${step.detail['faultId']})` : ''
         const at = phase ? ` while ${phase}` : ''
-        const fault = { operation: t.operation, message: `mockcloud: simulated failure of ${labelOf(def)} ${t.operation}${at}${rule}` }
+        const what = op.background ? `${t.operation} of ${labelOf(def)} ${res.name}` : `failure of ${labelOf(def)} ${t.operation}${at}`
+        const fault = { operation: t.operation, message: `mockcloud: simulated ${what}${rule}` }
         await tx.write(res, { status: failTo, data: { ...(patch ?? {}), fault } }, t.operation)
         return true
       }
@@ -362,8 +363,10 @@ export class Engine {
    * operation deletes the pending transitions, so that case never gets here.
    */
   private stillPending(t: TransitionRecord, res: ResourceRecord): boolean {
-    if (res.version === t.expectedVersion) return true
     const op = this.registry.get(res.kind).operations[t.operation]
+    // NOTE: a background operation (a crash) outlives the others: it needs only a state it can happen in.
+    if (op?.background) return Array.isArray(op.from) && op.from.includes(res.status)
+    if (res.version === t.expectedVersion) return true
     if (!op?.via || res.version < t.expectedVersion) return false
     const phase = phaseOfTransition(t)
     return res.phase === phase && res.status === phaseStatus(op, phasesOf(op).find((p) => p.name === phase))

@@ -1,7 +1,7 @@
 import type { FaultRecord } from '../store/records.js'
 import type { Queries } from '../store/queries.js'
 import type { SeededRandom } from '../random/seeded-random.js'
-import { failStateOf } from './define-kind.js'
+import { crashOperationOf, failStateOf, type KindDef } from './define-kind.js'
 import { EngineError, EMU_ERR_INJECTED, ValidationError } from './errors.js'
 import { phasesOf } from './phases.js'
 import { isWithin, parseScope } from './scope.js'
@@ -17,6 +17,12 @@ export interface FaultEffect {
   stuck?: boolean
   /** The lifecycle ends in the kind's error state instead of its target. */
   failLifecycle?: boolean
+  /**
+   * The operation goes ahead, and this long after it began the resource
+   * crashes into its kind's error state, whatever it is doing then (a pod
+   * that dies after it was claimed). Kinds that can crash only (pods).
+   */
+  crashAfterMs?: number
 }
 
 /**
@@ -81,9 +87,10 @@ export async function addFault(q: Queries, registry: KindRegistry, rule: FaultRu
     throw new ValidationError('operation', `operation: ${def.names[0]} has no operation '${rule.operation}' (use ${known.join(', ')} or *)`)
   }
   const e = rule.effect
-  if (e.error === undefined && e.latencyMs === undefined && !e.stuck && !e.failLifecycle) {
-    throw new ValidationError('effect', 'effect: give at least one of error, latencyMs, stuck, failLifecycle')
+  if (e.error === undefined && e.latencyMs === undefined && !e.stuck && !e.failLifecycle && e.crashAfterMs === undefined) {
+    throw new ValidationError('effect', 'effect: give at least one of error, latencyMs, stuck, failLifecycle, crashAfterMs')
   }
+  if (e.crashAfterMs !== undefined) checkCrash(def, rule, e)
   if (e.error && (!Number.isInteger(e.error.status) || e.error.status < 400 || e.error.status > 599)) {
     throw new ValidationError('effect.error.status', 'effect.error.status: must be an HTTP error status, 400 to 599')
   }
@@ -115,6 +122,18 @@ export async function addFault(q: Queries, registry: KindRegistry, rule: FaultRu
   const stored = { match: rule.match ?? {}, effect: e, count: rule.count ?? null, rate: rule.rate ?? null }
   const record = { kind: rule.kind, operation: rule.operation, rule: stored, remaining: rule.count ?? null, matched: 0, fired: 0, createdAt: now }
   return toFault({ id: await q.insertFault(record), ...record })
+}
+
+/** A crash needs a kind that can crash, a time, and no effect that would keep the operation from going ahead. */
+function checkCrash(def: KindDef | undefined, rule: FaultRule, e: FaultEffect): void {
+  if (!Number.isInteger(e.crashAfterMs) || e.crashAfterMs! < 0 || e.crashAfterMs! > MAX_LATENCY_MS) {
+    throw new ValidationError('effect.crashAfterMs', `effect.crashAfterMs: must be an integer from 0 to ${MAX_LATENCY_MS}`)
+  }
+  if (!def || crashOperationOf(def) === undefined) {
+    throw new ValidationError('effect.crashAfterMs', `effect.crashAfterMs: ${def ? `${def.names[0]}s` : 'every kind (*)'} cannot crash; name a kind that can (pod)`)
+  }
+  if (e.error || e.stuck || e.failLifecycle) throw new ValidationError('effect', 'effect: crashAfterMs lets the operation go ahead, so it takes no error, stuck or failLifecycle')
+  if (rule.match?.phase !== undefined) throw new ValidationError('match.phase', 'match.phase: a crash is planted as the operation begins, not in one of its phases')
 }
 
 export function toFault(r: FaultRecord): Fault {

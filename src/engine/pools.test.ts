@@ -110,6 +110,49 @@ describe(`pools on ${TEST_STORE}`, () => {
     expect(after.data.fault?.message).toMatch(/simulated failure of pod sync/)
   })
 
+  it('a fault rule crashes the pod a claim hands out, after the time it gives, whatever the pod does meanwhile; the pool replaces it', async () => {
+    const pool = await createPool('crashy', { size: 1, capacity: 4 })
+    await advance(3_000)
+    const rule = { kind: 'pool.pod', operation: 'claim', effect: { crashAfterMs: 60_000 }, count: 1 }
+    const fault = await t.engine.store.transaction((q) => addFault(q, t.engine.registry, rule, t.clock.now()))
+    const pod = await claim(pool, 'w1')
+    expect(pod.status).toBe('used')
+    await advance(3_000)
+    // NOTE: other operations meanwhile (a sync, mark-used) do not cancel the crash.
+    await podAct(pod, 'sync', { repositories: ['o/r'] })
+    await advance(3_000)
+    await podAct(pod, 'markUsed')
+    await advance(50_000)
+    expect(((await t.engine.get(pool.project, 'pool.pod', pod.id)) as Pod).status).toBe('used')
+    await advance(4_000)
+    const crashed = (await t.engine.get(pool.project, 'pool.pod', pod.id)) as Pod
+    expect([crashed.status, crashed.data.claimedBy]).toEqual(['error', 'w1'])
+    expect(crashed.data.fault?.message).toBe(`mockcloud: simulated crash of pod ${crashed.name} (fault rule ${fault.id})`)
+    // The next claim is not crashed (count 1); the dead pod is given back by releasing it, which tears it down.
+    const other = await claim(pool, 'w2')
+    await advance(70_000)
+    expect(((await t.engine.get(pool.project, 'pool.pod', other.id)) as Pod).status).toBe('used')
+    expect((await podAct(crashed, 'release')).status).toBe('deleting')
+    await advance(3_000)
+    expect((await pods('crashy')).map((p) => p.id)).not.toContain(pod.id)
+    expect(await statuses('crashy')).toEqual(['free', 'used'])
+  })
+
+  it('crashes pods as they are made, and refuses a crash for a kind that cannot crash or with an effect that stops the operation', async () => {
+    await t.engine.store.transaction((q) => addFault(q, t.engine.registry, { kind: 'pool.pod', operation: 'create', match: { scope: 'pool:doomed' }, effect: { crashAfterMs: 10_000 } }, t.clock.now()))
+    await createPool('doomed', { size: 2, capacity: 3 })
+    await advance(3_000)
+    expect(await statuses('doomed')).toEqual(['free', 'free'])
+    await advance(8_000)
+    // NOTE: both crashed, and the pool made what its capacity allowed in their place (which crashes too).
+    expect(await statuses('doomed')).toEqual(['error', 'error', 'provisioning'])
+    const refuse = (rule: Record<string, unknown>) => t.engine.store.transaction((q) => addFault(q, t.engine.registry, rule as never, t.clock.now())).catch((e: unknown) => e)
+    expect(await refuse({ kind: 'compute.server', operation: 'create', effect: { crashAfterMs: 1 } })).toMatchObject({ field: 'effect.crashAfterMs' })
+    expect(await refuse({ kind: '*', operation: '*', effect: { crashAfterMs: 1 } })).toMatchObject({ field: 'effect.crashAfterMs' })
+    expect(await refuse({ kind: 'pool.pod', operation: 'create', effect: { crashAfterMs: 1, stuck: true } })).toMatchObject({ field: 'effect' })
+    expect(await refuse({ kind: 'pool.pod', operation: 'create', effect: { crashAfterMs: -1 } })).toBeInstanceOf(ValidationError)
+  })
+
   it('takes new settings: more spares for a larger size, and no capacity below the pods it holds', async () => {
     const pool = await createPool('p', { size: 1, capacity: 4 })
     await claim(pool, 'w1')

@@ -153,6 +153,7 @@ const Q = {
       .where('id', '=', arg(4)),
   ),
   deleteTransitionsOf: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0))),
+  deleteTransitionsOfExcept: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('resource_id', '=', arg(0)).where('operation', '<>', arg(1))),
   insertNextEvent: new QueryTemplate((db, arg) => db.insertInto('events').values(eventValues(arg)).returning('seq')),
   // NOTE: PostgreSQL: takes the next number and inserts the event in one round trip; the row lock on
   // event_log it takes is held to commit, so writers of events commit one after another, in number order.
@@ -592,8 +593,9 @@ export class Queries {
     return moved
   }
 
-  async deleteTransitionsOf(resourceId: string): Promise<void> {
-    await this.run(Q.deleteTransitionsOf, [resourceId])
+  /** Deletes a resource's pending transitions, but those of operation `except` (one going on in the background) when given. */
+  async deleteTransitionsOf(resourceId: string, except?: string): Promise<void> {
+    await (except === undefined ? this.run(Q.deleteTransitionsOf, [resourceId]) : this.run(Q.deleteTransitionsOfExcept, [resourceId, except]))
   }
 
   /**

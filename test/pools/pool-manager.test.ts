@@ -86,6 +86,29 @@ describe('pool manager: seed 004 endpoints', () => {
     expect((await pm('GET', '/pools/other/status', undefined, { 'x-api-key': 's3cret' })).status).toBe(403)
   })
 
+  it("takes the control face's fault rules: a claim refused, a sync failed, a pod that crashes under its workspace", async () => {
+    await pm('POST', '/pools', { name: 'faulty', size: 1 })
+    await t.advance(3_000)
+    const rule = (body: unknown) => t.call('POST', '/_mockcloud/faults', body)
+    expect((await rule({ kind: 'pool', operation: 'claim', effect: { error: { status: 503, message: 'pool manager down' } }, count: 1 })).status).toBe(201)
+    const refused = await pm('GET', '/pools/faulty/workspace?workspaceId=w1')
+    expect([refused.status, refused.body]).toEqual([503, { success: false, error: 'pool manager down', code: 'EMU_ERR_INJECTED', field: null }])
+    const crash = await rule({ kind: 'pod', operation: 'claim', effect: { crash_after_ms: 30_000 }, count: 1 })
+    expect(crash.body).toMatchObject({ kind: 'pod', operation: 'claim', effect: { crash_after_ms: 30_000 } })
+    const pod = (await pm('GET', '/pools/faulty/workspace?workspaceId=w1')).body.workspace
+    expect(pod.usage_status).toBe('used')
+    await rule({ kind: 'pod', operation: 'sync', effect: { fail_lifecycle: true }, count: 1 })
+    await pm('POST', `/workspaces/${pod.id}/update`, { repositories: ['o/r'] })
+    await t.advance(3_000)
+    expect((await pm('GET', `/workspaces/${pod.id}`)).body.workspace).toMatchObject({ usage_status: 'used', error: expect.stringMatching(/simulated failure of pod sync/) })
+    await t.advance(30_000)
+    const dead = (await pm('GET', `/workspaces/${pod.id}`)).body.workspace
+    expect(dead).toMatchObject({ usage_status: 'error', claimedBy: 'w1', error: `mockcloud: simulated crash of pod ${'faulty-1'} (fault rule ${crash.body.id})` })
+    expect((await pm('POST', `/workspaces/${pod.id}/release`)).body.workspace.usage_status).toBe('deleting')
+    const bad = await rule({ kind: 'vm', operation: 'create', effect: { crash_after_ms: 1 } })
+    expect([bad.status, bad.body.error.field]).toEqual([400, 'effect.crash_after_ms'])
+  })
+
   it('answers unknown pools and workspaces with 404, and bad input with 400 naming the field, in its own shape', async () => {
     const unknownPool = await pm('GET', '/pools/nope/status')
     expect(unknownPool.status).toBe(404)

@@ -22,7 +22,8 @@ export type PodData = Static<typeof PodDataSchema>
 /**
  * A pod of a pool (seed 004's workspace). provisioning -> free; claim ->
  * used; release -> free; sync (repositories) -> syncing -> used; delete ->
- * deleting -> gone; error when provisioning fails. A pod claimed while it is
+ * deleting -> gone; error when provisioning fails or it crashes (a fault
+ * rule's crashAfterMs); releasing a pod in error deletes it. A pod claimed while it is
  * still provisioning (on demand, or a spare) ends its provisioning used.
  */
 export const podKind = defineKind<PodData>({
@@ -38,6 +39,8 @@ export const podKind = defineKind<PodData>({
     // NOTE: a failed sync leaves the pod usable, with the failure in its fault, as a failed git pull would.
     sync: { from: ['used'], via: 'syncing', to: 'used', failTo: 'used', timing: REPO_SYNC },
     delete: { from: '*', via: 'deleting', to: null, timing: TEARDOWN },
+    // NOTE: never asked for: a fault rule's crashAfterMs plants it (the pod dies under its user).
+    crash: { from: ['provisioning', 'free', 'used', 'syncing'], to: 'error', failTo: 'error', background: true },
   },
   scope: 'pool',
   filters: ['claimedBy', 'poolId'],

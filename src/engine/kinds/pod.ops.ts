@@ -1,4 +1,6 @@
+import type { ResourceRecord } from '../../store/records.js'
 import type { KindHooks } from '../define-kind.js'
+import type { EngineTx } from '../engine-tx.js'
 import { ValidationError } from '../errors.js'
 import type { PodData } from './pod.kind.js'
 import { livePoolOf, reconcilePool } from './pool-reconcile.js'
@@ -7,10 +9,18 @@ import { livePoolOf, reconcilePool } from './pool-reconcile.js'
 const REPOSITORY = /^(?:[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}|(?:https?|ssh|git):\/\/\S{1,400})$/
 const MAX_REPOSITORIES = 50
 
+/** A pod that ends in error no longer counts as a spare: the pool provisions one in its place. */
+async function replaceFailed(tx: EngineTx, pod: ResourceRecord<PodData>): Promise<void> {
+  const pool = await livePoolOf(tx, pod)
+  if (pool) await reconcilePool(tx, pool, { id: pod.id, to: 'failed' })
+}
+
 export const podHooks: KindHooks<PodData> = {
   actions: {
     // NOTE: a pod still provisioning is handed back by forgetting its claim: it ends free.
     async release(tx, pod) {
+      // NOTE: a dead pod is not handed to the next workspace: giving it back tears it down, and the pool makes another.
+      if (pod.status === 'error') return tx.begin(pod, 'delete')
       const cleared = { claimedBy: null, claimedAt: null, usedAt: null }
       const next = pod.status === 'provisioning' ? await tx.write(pod, { data: cleared }, 'release') : await tx.begin(pod, 'release', cleared)
       const pool = await livePoolOf(tx, next)
@@ -39,10 +49,9 @@ export const podHooks: KindHooks<PodData> = {
   },
 
   onFail: {
-    async create(tx, pod) {
-      const pool = await livePoolOf(tx, pod)
-      if (pool) await reconcilePool(tx, pool, { id: pod.id, to: 'failed' })
-    },
+    create: replaceFailed,
+    // NOTE: a crashed pod keeps its claim (its workspace sees it dead) and its place; a spare that crashed is replaced.
+    crash: replaceFailed,
   },
 
   async onGone(tx, pod) {

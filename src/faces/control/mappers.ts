@@ -32,6 +32,7 @@ export function faultRuleFromWire(registry: KindRegistry, b: Static<typeof S.Fau
       ...(e.latency_ms !== undefined ? { latencyMs: e.latency_ms } : {}),
       ...(e.stuck !== undefined ? { stuck: e.stuck } : {}),
       ...(e.fail_lifecycle !== undefined ? { failLifecycle: e.fail_lifecycle } : {}),
+      ...(e.crash_after_ms !== undefined ? { crashAfterMs: e.crash_after_ms } : {}),
     },
     count: b.count,
     rate: b.rate,
@@ -39,12 +40,12 @@ export function faultRuleFromWire(registry: KindRegistry, b: Static<typeof S.Fau
 }
 
 // NOTE: the engine names effects as its callers write them (latencyMs); the wire says latency_ms.
-const EFFECT_WIRE_NAMES: Record<string, string> = { latencyMs: 'latency_ms', failLifecycle: 'fail_lifecycle' }
+const EFFECT_WIRE_NAMES: Record<string, string> = { latencyMs: 'latency_ms', failLifecycle: 'fail_lifecycle', crashAfterMs: 'crash_after_ms' }
 
 /** A rule the engine refused, with its field and message in the control face's names. */
 export function faultErrorToWire(err: unknown): unknown {
   if (!(err instanceof ValidationError)) return err
-  const rename = (text: string) => text.replace(/\b(latencyMs|failLifecycle)\b/g, (name) => EFFECT_WIRE_NAMES[name] ?? name)
+  const rename = (text: string) => text.replace(/\b(latencyMs|failLifecycle|crashAfterMs)\b/g, (name) => EFFECT_WIRE_NAMES[name] ?? name)
   return new ValidationError(rename(err.field ?? ''), rename(err.message))
 }
 
@@ -65,6 +66,7 @@ export function faultToWire(registry: KindRegistry, f: Fault): Static<typeof S.F
       ...(e.latencyMs !== undefined ? { latency_ms: e.latencyMs } : {}),
       ...(e.stuck !== undefined ? { stuck: e.stuck } : {}),
       ...(e.failLifecycle !== undefined ? { fail_lifecycle: e.failLifecycle } : {}),
+      ...(e.crashAfterMs !== undefined ? { crash_after_ms: e.crashAfterMs } : {}),
     },
     count: f.count ?? null,
     rate: f.rate ?? null,

@@ -30,13 +30,16 @@ export const FaultEffectBody = Type.Object(
     latency_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_LATENCY_MS })),
     stuck: Type.Optional(Type.Boolean()),
     fail_lifecycle: Type.Optional(Type.Boolean()),
+    crash_after_ms: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_LATENCY_MS, description: 'The operation goes ahead; this long after, the resource crashes into error (pods)' }),
+    ),
   },
   { additionalProperties: false },
 )
 
 export const FaultRuleBody = Type.Object(
   {
-    kind: Type.String({ minLength: 1, maxLength: 64, description: 'vm, volume, container, environment, security-group, floating-ip, dns-record, or *' }),
+    kind: Type.String({ minLength: 1, maxLength: 64, description: 'vm, volume, container, environment, security-group, floating-ip, dns-record, pool, pod, or *' }),
     operation: Type.String({ minLength: 1, maxLength: 64, description: 'create, delete, or an action (stop, attach...), or *' }),
     match: Type.Optional(
       Type.Object(
@@ -68,6 +71,7 @@ export const Fault = Type.Object({
     latency_ms: Type.Optional(Int),
     stuck: Type.Optional(Type.Boolean()),
     fail_lifecycle: Type.Optional(Type.Boolean()),
+    crash_after_ms: Type.Optional(Int),
   }),
   count: Nullable(Int),
   rate: Nullable(Type.Number()),
