@@ -158,8 +158,15 @@ export function labelOf(def: Pick<KindDef, 'id' | 'names' | 'label'>): string {
  */
 /** The kind's background operation (a pod's crash), which fault rules plant with `crashAfterMs`; undefined when it has none. */
 export function crashOperationOf(def: Pick<KindDef, 'operations'>): string | undefined {
-  return Object.entries(def.operations).find(([, op]) => op.background)?.[0]
+  // NOTE: asked on every operation begun; the answer is fixed per kind.
+  let found = crashOps.get(def)
+  if (found === undefined) {
+    found = Object.entries(def.operations).find(([, op]) => op.background)?.[0] ?? null
+    crashOps.set(def, found)
+  }
+  return found ?? undefined
 }
+const crashOps = new WeakMap<object, string | null>()
 
 export function failStateOf(def: Pick<KindDef, 'states'>, op: OperationDef, phase?: string | null): string | undefined {
   const inPhase = phase ? op.phases?.find((p) => p.name === phase)?.failTo : undefined
