@@ -1,6 +1,9 @@
 import { EmbeddedInfraClient, type EmbeddedInfraClientOptions } from './embedded-infra-client.js'
 import { HttpInfraClient } from './http-infra-client.js'
 import type { InfraClient } from './infra-client.js'
+import { checkUrl, InfraClientConfigError, useMockFromEnv } from './client-config.js'
+
+export { InfraClientConfigError } from './client-config.js'
 
 /** The environment variables createInfraClient reads (seed 000's settings). */
 export const INFRA_ENV = {
@@ -27,42 +30,6 @@ export interface CreateInfraClientOptions {
   env?: Readonly<Record<string, string | undefined>>
 }
 
-/** A setting that makes no sense; `setting` names it (`INFRA_SERVICE_URL`, `baseUrl`…). */
-export class InfraClientConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'InfraClientConfigError'
-  }
-}
-
-const TRUE = ['true', '1', 'yes']
-const FALSE = ['false', '0', 'no']
-
-/** USE_MOCK_INFRA as a boolean; undefined when unset or empty. */
-function useMockFromEnv(raw: string | undefined): boolean | undefined {
-  const v = raw?.trim().toLowerCase()
-  if (v === undefined || v === '') return undefined
-  if (TRUE.includes(v)) return true
-  if (FALSE.includes(v)) return false
-  throw new InfraClientConfigError(INFRA_ENV.useMock, `${INFRA_ENV.useMock}='${raw}' is not a boolean (use true/1/yes or false/0/no)`)
-}
-
-function checkUrl(url: string, setting: string): string {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    throw new InfraClientConfigError(setting, `${setting}='${url}' is not a URL (expected e.g. http://127.0.0.1:4600)`)
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InfraClientConfigError(setting, `${setting}='${url}' must be an http:// or https:// URL`)
-  }
-  return url
-}
-
 /**
  * Picks an InfraClient as seed 000's config switch does. Options win over
  * the environment:
@@ -87,7 +54,7 @@ export function createInfraClient(opts: CreateInfraClientOptions = {}): InfraCli
   const nonEmpty = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined)
   const url = opts.baseUrl !== undefined ? { value: opts.baseUrl, setting: 'baseUrl' } : nonEmpty(INFRA_ENV.url) !== undefined ? { value: nonEmpty(INFRA_ENV.url)!, setting: INFRA_ENV.url } : undefined
   const tenantId = opts.tenantId ?? nonEmpty(INFRA_ENV.tenantId)
-  const useMock = opts.useMock ?? useMockFromEnv(env[INFRA_ENV.useMock]) ?? url === undefined
+  const useMock = opts.useMock ?? useMockFromEnv(env[INFRA_ENV.useMock], INFRA_ENV.useMock) ?? url === undefined
 
   if (useMock) return new EmbeddedInfraClient({ ...opts.embedded, tenantId })
   if (!url) {

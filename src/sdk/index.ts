@@ -19,6 +19,7 @@ export { WirePoolManagerClient, type WirePoolManagerClientOptions } from './wire
 export { HttpPoolManagerClient, type HttpPoolManagerClientOptions } from './http-pool-manager-client.js'
 export { EmbeddedPoolManagerClient, type EmbeddedPoolManagerClientOptions } from './embedded-pool-manager-client.js'
 export type { EmbeddedServerOptions } from './embedded-app-transport.js'
+export { createPoolManagerClient, POOL_MANAGER_ENV, type CreatePoolManagerClientOptions } from './create-pool-manager-client.js'
 export type * from './pool-types.js'
 export { withResilience, isTransientError, CircuitOpenError, SDK_ERR_CIRCUIT_OPEN, type ResilienceOptions } from './with-resilience.js'
 export { withMetrics, type MetricsOptions } from './with-metrics.js'
