@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { controlKeyGuard } from '../faces/control/auth.js'
 import { poolManagerFace } from '../faces/pools/index.js'
+import { podStandInsFace } from '../faces/pods/index.js'
 import { controlFace } from '../faces/control/index.js'
 import { errorHandler } from './error-shape.js'
 import type { IdentitySpec } from '../engine/identity/identity.js'
@@ -103,5 +104,7 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   await app.register(nativeFace, { prefix: '/api/v1', requireAuth: Boolean(apiKey) })
   await app.register(controlFace, { prefix: '/_mockcloud', controlKey })
   await app.register(poolManagerFace, { prefix: '/pool-manager' })
+  // NOTE: where the pool manager's pod URLs point when a pool has no public domain.
+  await app.register(podStandInsFace, { prefix: '/pods' })
   return app
 }

@@ -196,7 +196,7 @@ describe('the README shell examples, as printed', () => {
   it('claims, syncs and refuses workspaces through the pool manager example', async () => {
     const sh = spawnIn(ROOT, 'bash', ['-c', `set -euo pipefail\n${block('pools')}`])
     expect(await sh.exited, sh.output()).toBe(0)
-    expect(sh.output().trim().split('\n')).toEqual(['["default-pool","workspace-123","provisioning"]', 'used', '[6,5,1]', 'syncing', '["small",1]', 'true', 'EMU_ERR_EXHAUSTED'])
+    expect(sh.output().trim().split('\n')).toEqual(['["default-pool","workspace-123","provisioning"]', 'used', 'ok', '[6,5,1]', 'syncing', '["small",1]', 'true', 'EMU_ERR_EXHAUSTED'])
   }, 60_000)
 
   it.skipIf(!process.env['MOCKCLOUD_TEST_PG_URL'] || !process.env['MOCKCLOUD_TEST_REDIS_URL'])('runs the shared deployment example', async () => {

@@ -20,6 +20,13 @@ export const PodDataSchema = Type.Object({
 export type PodData = Static<typeof PodDataSchema>
 
 /**
+ * The states in which a pod's services answer: it is ready (free) or in use.
+ * Provisioning it is not up yet, syncing it is checking out repositories (as
+ * a real pod restarts its services then), deleting and error it is down.
+ */
+export const POD_UP_STATES: readonly string[] = ['free', 'used']
+
+/**
  * A pod of a pool (seed 004's workspace). provisioning -> free; claim ->
  * used; release -> free; sync (repositories) -> syncing -> used; delete ->
  * deleting -> gone; error when provisioning fails or it crashes (a fault

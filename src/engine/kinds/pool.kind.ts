@@ -31,8 +31,15 @@ export interface CreatePoolInput {
 export const DEFAULT_POOL_SIZE = 3
 /** Pods a pool may hold unless told otherwise. */
 export const DEFAULT_POOL_CAPACITY = 100
-/** Seed 004's port mappings: the two agent ports and the frontend. */
-export const DEFAULT_POOL_PORTS: readonly number[] = [15551, 15552, 3000]
+/**
+ * The port a pod's Goose agent (`goosed`) answers on. Seed 004 hands out a
+ * Goose URL per pod without naming its port; the app it comes from
+ * (stakwork/hive, `src/lib/pods/constants.ts`) has Goose "always" on 15551,
+ * 15552 as the pod's control port and 3000 as the frontend's fallback.
+ */
+export const GOOSE_PORT = 15551
+/** Seed 004's port mappings: the Goose agent, the pod's control port and the frontend. */
+export const DEFAULT_POOL_PORTS: readonly number[] = [GOOSE_PORT, 15552, 3000]
 
 /**
  * A pool of pre-provisioned pods (seed 004, Coder's prebuilt workspaces,
