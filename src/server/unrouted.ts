@@ -59,7 +59,7 @@ export function unroutedError(req: FastifyRequest): { error: ErrorShape; allow?:
     const message = `${req.method} is not allowed on ${path}; it answers ${allowed.join(', ')}`
     return { error: { status: 405, code: 'EMU_ERR_METHOD_NOT_ALLOWED', message, field: null }, allow: allowed.join(', ') }
   }
-  const message = `no route ${req.method} ${path}; the native API is under /api/v1, the pool manager under /pool-manager and the control face under /_mockcloud (every path is in /openapi.json, /docs and /redoc)`
+  const message = `no route ${req.method} ${path}; the native API is under /api/v1, the pool manager under /pool-manager, its pods under /pods and the control face under /_mockcloud (every path is in /openapi.json, /docs and /redoc)`
   return { error: { status: 404, code: 'EMU_ERR_NOT_FOUND', message, field: null } }
 }
 

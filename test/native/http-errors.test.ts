@@ -105,7 +105,7 @@ describe('a wrong method answers 405 with Allow; an unknown path 404; both in th
   it('answers 404 in the error shape for paths outside any face, saying where the faces are', async () => {
     for (const url of ['/', '/nope', '/api/v1/nothing-here', '/_mockcloud/nothing-here', '/api/v2/vms', '/docs/static/no-such-file.js', '/pool-managers/x']) {
       const res = await inject('GET', url)
-      expectShape(res, 404, null, /^no route GET .*; the native API is under \/api\/v1, the pool manager under \/pool-manager and the control face under \/_mockcloud/)
+      expectShape(res, 404, null, /^no route GET .*; the native API is under \/api\/v1, the pool manager under \/pool-manager, its pods under \/pods and the control face under \/_mockcloud/)
       expect(res.headers['allow']).toBeUndefined()
     }
   })

@@ -11,6 +11,9 @@ const t = await testApp()
 await t.app.ready()
 const claimed = (await t.call('GET', '/pool-manager/pools/default-pool/workspace?workspaceId=w1')).body.workspace
 const ids = ['default-pool', claimed.id]
+// NOTE: a pool of its own, which the pool manager's checks (they delete default-pool) leave alone, its pod provisioned: a pod down is a designed 503.
+const standIn = (await t.call('GET', '/pool-manager/pools/stand-ins/workspace?workspaceId=w1')).body.workspace
+await t.advance(3_000)
 afterAll(() => t.close())
 
 /** The face's error body as the checks read it (its status is the reply's). */
@@ -27,3 +30,13 @@ describe('bad input to the pool manager', () => {
     })
   }
 })
+
+describe('bad input to the pod stand-ins', () => {
+  // NOTE: the stand-ins answer in the native error shape (the checks' default).
+  for (const op of operationsOf(t.app, '/pods/')) {
+    it(`${op.method} ${op.path}: never a 5xx, every 4xx in the error shape naming the field, nothing half-written`, async () => {
+      await checkBadInput(t.app, op, [standIn.id], { numRuns: PROPERTY_RUNS, seed: PROPERTY_SEED })
+    })
+  }
+})
+
