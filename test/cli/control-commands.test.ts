@@ -14,10 +14,10 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
   return { code, out: p.output() }
 }
 
-/** `mockcloud serve ARGS` on a free port, once it answers. */
+/** `mockcloud serve ARGS` on a free port, once it answers; without the default pool, whose pods these counts leave out. */
 async function serve(args: string[]): Promise<{ url: string; child: Child }> {
   const port = await freePort()
-  const child = mockcloud(['serve', '--port', String(port), '--log-level', 'warn', ...args])
+  const child = mockcloud(['serve', '--port', String(port), '--log-level', 'warn', '--no-default-pool', ...args])
   await health(port)
   return { url: `http://127.0.0.1:${port}`, child }
 }
