@@ -134,7 +134,12 @@ async function serve(opts: ServeOptions): Promise<void> {
   }
   if (opts.defaultPool) {
     const { DEFAULT_POOL, poolOnDemand } = await import('../engine/pool-on-demand.js')
-    await poolOnDemand(app.mockcloud.engine, DEFAULT_POOL)
+    try {
+      await poolOnDemand(app.mockcloud.engine, DEFAULT_POOL)
+    } catch (err) {
+      await app.close()
+      fail(`cannot make ${DEFAULT_POOL} (start with --no-default-pool to go without it): ${err instanceof Error ? err.message : String(err)}`)
+    }
   }
   try {
     await app.listen({ port: opts.port, host: opts.host })

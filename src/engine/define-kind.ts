@@ -151,11 +151,6 @@ export function labelOf(def: Pick<KindDef, 'id' | 'names' | 'label'>): string {
   return def.label ?? def.names[0] ?? def.id
 }
 
-/**
- * Where an operation ends when it fails: its declared `failTo`, or the kind's
- * `error` state when a fault rule fails an operation that never fails by itself;
- * a phase may name its own (`failTo` of the phase it failed in).
- */
 /** The kind's background operation (a pod's crash), which fault rules plant with `crashAfterMs`; undefined when it has none. */
 export function crashOperationOf(def: Pick<KindDef, 'operations'>): string | undefined {
   // NOTE: asked on every operation begun; the answer is fixed per kind.
@@ -168,6 +163,11 @@ export function crashOperationOf(def: Pick<KindDef, 'operations'>): string | und
 }
 const crashOps = new WeakMap<object, string | null>()
 
+/**
+ * Where an operation ends when it fails: its declared `failTo`, or the kind's
+ * `error` state when a fault rule fails an operation that never fails by itself;
+ * a phase may name its own (`failTo` of the phase it failed in).
+ */
 export function failStateOf(def: Pick<KindDef, 'states'>, op: OperationDef, phase?: string | null): string | undefined {
   const inPhase = phase ? op.phases?.find((p) => p.name === phase)?.failTo : undefined
   return inPhase ?? op.failTo ?? (def.states.includes('error') ? 'error' : undefined)

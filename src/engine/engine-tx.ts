@@ -193,9 +193,8 @@ export class EngineTx {
     await this.q.insertResource(res as ResourceRecord, this.nextEventAhead())
     await this.countQuota(res as ResourceRecord, 1)
     this.record(res, 'created', 'create', null)
-    const nested = await this.nestedFaults(res, 'create')
-    if (op.via) await this.schedule(res, 'create', [...nested, ...(await this.phaseFaults(res, 'create'))])
-    await this.plantCrash(res, 'create', nested)
+    if (op.via) await this.schedule(res, 'create', [...(await this.nestedFaults(res, 'create')), ...(await this.phaseFaults(res, 'create'))])
+    await this.crashIfRuled(res, 'create')
     return res
   }
 
@@ -206,9 +205,13 @@ export class EngineTx {
    * request of its own to answer, so rules giving one are left for a
    * request that begins the operation itself.
    */
-  private async nestedFaults(res: ResourceRecord<unknown>, operation: string): Promise<FiredFault[]> {
+  private async nestedFaults(res: ResourceRecord<unknown>, operation: string, which: 'lifecycle' | 'crash' = 'lifecycle'): Promise<FiredFault[]> {
     if (this.asked.has(`${res.kind} ${operation}`)) return []
-    const rules = (await this.faultRules(res.kind, operation)).filter((r) => (r.rule['effect'] as { error?: unknown } | undefined)?.error === undefined)
+    // NOTE: crashes apart: they are planted by crashIfRuled, on kinds that can crash, where the lifecycle's rules are not asked.
+    const rules = (await this.faultRules(res.kind, operation)).filter((r) => {
+      const effect = r.rule['effect'] as { error?: unknown; crashAfterMs?: unknown } | undefined
+      return which === 'crash' ? effect?.crashAfterMs !== undefined : effect?.error === undefined && effect?.crashAfterMs === undefined
+    })
     if (!rules.length) return []
     const fired = await fireFault(this.q, this.ctx.random, { kind: res.kind, operation, project: res.project, name: res.name }, rules)
     return fired ? [fired] : []
@@ -254,37 +257,39 @@ export class EngineTx {
       )
     }
     await this.dropTransitionsOf(res.id, crashOperationOf(def))
-    // NOTE: only kinds that can crash ask here: a rule's other effects act on operations a request begins, or on creates.
-    const nested = crashOperationOf(def) === undefined ? [] : await this.nestedFaults(res, operation)
     if (!op.via) {
       if (op.to === null) {
         await this.remove(res, operation)
         return res
       }
       const done = await this.write(res, { status: op.to, data }, operation)
-      await this.plantCrash(done, operation, nested)
+      await this.crashIfRuled(done, operation)
       return done
     }
     const first = phasesOf(op)[0]
     const next = await this.write(res, { status: phaseStatus(op, first), phase: first?.name ?? null, data }, operation)
     await this.schedule(next, operation, await this.phaseFaults(next, operation))
-    await this.plantCrash(next, operation, nested)
+    await this.crashIfRuled(next, operation)
     return next
   }
 
   /**
-   * Schedules the crash a fired fault rule asks for (`crashAfterMs`) on the
-   * resource an operation began on: the kind's background operation, due
-   * that long from now, failing into its `failTo` state. Another operation
-   * started meanwhile does not cancel it; it applies only if the resource is
-   * then in one of the states it crashes from.
+   * Schedules the crash a fault rule asks for (`crashAfterMs`) on a resource
+   * `operation` was just done to, when one fires: the request's own rule, or
+   * one fired now for an operation a hook did (the pod a pool's claim hands
+   * out, however it came by it). The crash is the kind's background
+   * operation, due that long from now, failing into its `failTo` state;
+   * another operation started meanwhile does not cancel it, and it applies
+   * only if the resource is then in one of the states it crashes from.
+   * Kinds that cannot crash ask no rule here.
    */
-  private async plantCrash<D>(res: ResourceRecord<D>, operation: string, nested: FiredFault[]): Promise<void> {
-    const own = this.fault && this.fault.kind === res.kind && this.fault.operation === operation && !this.crashPlanted ? [this.fault] : []
-    const fault = [...own, ...nested].find((f) => f.effect.crashAfterMs !== undefined)
+  async crashIfRuled<D>(res: ResourceRecord<D>, operation: string): Promise<void> {
     const crash = crashOperationOf(this.kind(res.kind))
-    if (!fault || crash === undefined) return
-    if (own[0] === fault) this.crashPlanted = true
+    if (crash === undefined) return
+    const own = this.fault && this.fault.kind === res.kind && this.fault.operation === operation && !this.crashPlanted ? this.fault : undefined
+    const fault = own?.effect.crashAfterMs !== undefined ? own : (await this.nestedFaults(res, operation, 'crash'))[0]
+    if (!fault) return
+    if (fault === own) this.crashPlanted = true
     const end: PhaseEnd = { dueAt: this.now + fault.effect.crashAfterMs!, outcome: 'fail', detail: { faultId: fault.id } }
     const id = await this.q.insertTransition({ resourceId: res.id, operation: crash, ...end, expectedVersion: res.version, createdAt: this.now })
     this.scheduled.push({ id, dueAt: end.dueAt })

@@ -1,7 +1,7 @@
 import type { FaultRecord } from '../store/records.js'
 import type { Queries } from '../store/queries.js'
 import type { SeededRandom } from '../random/seeded-random.js'
-import { crashOperationOf, failStateOf, type KindDef } from './define-kind.js'
+import { crashOperationOf, failStateOf, type KindDef, type OperationDef } from './define-kind.js'
 import { EngineError, EMU_ERR_INJECTED, ValidationError } from './errors.js'
 import { phasesOf } from './phases.js'
 import { isWithin, parseScope } from './scope.js'
@@ -86,11 +86,14 @@ export async function addFault(q: Queries, registry: KindRegistry, rule: FaultRu
     const known = [...new Set([...Object.keys(def.operations), ...Object.keys(def.hooks.actions ?? {})])].sort()
     throw new ValidationError('operation', `operation: ${def.names[0]} has no operation '${rule.operation}' (use ${known.join(', ')} or *)`)
   }
+  if (op?.background) {
+    throw new ValidationError('operation', `operation: nobody asks for a ${def!.names[0]} ${rule.operation}, so no rule can match it; plant one with effect.crashAfterMs on the operation it should follow`)
+  }
   const e = rule.effect
   if (e.error === undefined && e.latencyMs === undefined && !e.stuck && !e.failLifecycle && e.crashAfterMs === undefined) {
     throw new ValidationError('effect', 'effect: give at least one of error, latencyMs, stuck, failLifecycle, crashAfterMs')
   }
-  if (e.crashAfterMs !== undefined) checkCrash(def, rule, e)
+  if (e.crashAfterMs !== undefined) checkCrash(def, op, rule, e)
   if (e.error && (!Number.isInteger(e.error.status) || e.error.status < 400 || e.error.status > 599)) {
     throw new ValidationError('effect.error.status', 'effect.error.status: must be an HTTP error status, 400 to 599')
   }
@@ -125,13 +128,14 @@ export async function addFault(q: Queries, registry: KindRegistry, rule: FaultRu
 }
 
 /** A crash needs a kind that can crash, a time, and no effect that would keep the operation from going ahead. */
-function checkCrash(def: KindDef | undefined, rule: FaultRule, e: FaultEffect): void {
+function checkCrash(def: KindDef | undefined, op: OperationDef | undefined, rule: FaultRule, e: FaultEffect): void {
   if (!Number.isInteger(e.crashAfterMs) || e.crashAfterMs! < 0 || e.crashAfterMs! > MAX_LATENCY_MS) {
     throw new ValidationError('effect.crashAfterMs', `effect.crashAfterMs: must be an integer from 0 to ${MAX_LATENCY_MS}`)
   }
   if (!def || crashOperationOf(def) === undefined) {
     throw new ValidationError('effect.crashAfterMs', `effect.crashAfterMs: ${def ? `${def.names[0]}s` : 'every kind (*)'} cannot crash; name a kind that can (pod)`)
   }
+  if (op && op.to === null) throw new ValidationError('effect.crashAfterMs', `effect.crashAfterMs: a ${def.names[0]} ${rule.operation} ends in its removal; there is nothing left to crash`)
   if (e.error || e.stuck || e.failLifecycle) throw new ValidationError('effect', 'effect: crashAfterMs lets the operation go ahead, so it takes no error, stuck or failLifecycle')
   if (rule.match?.phase !== undefined) throw new ValidationError('match.phase', 'match.phase: a crash is planted as the operation begins, not in one of its phases')
 }

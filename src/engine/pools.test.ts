@@ -151,6 +151,28 @@ describe(`pools on ${TEST_STORE}`, () => {
     expect(await refuse({ kind: '*', operation: '*', effect: { crashAfterMs: 1 } })).toMatchObject({ field: 'effect.crashAfterMs' })
     expect(await refuse({ kind: 'pool.pod', operation: 'create', effect: { crashAfterMs: 1, stuck: true } })).toMatchObject({ field: 'effect' })
     expect(await refuse({ kind: 'pool.pod', operation: 'create', effect: { crashAfterMs: -1 } })).toBeInstanceOf(ValidationError)
+    expect(await refuse({ kind: 'pool.pod', operation: 'crash', effect: { latencyMs: 1 } })).toMatchObject({ field: 'operation' })
+    expect(await refuse({ kind: 'pool.pod', operation: 'delete', effect: { crashAfterMs: 1 } })).toMatchObject({ field: 'effect.crashAfterMs' })
+  })
+
+  it('a crash rule on claim catches a pod handed out still provisioning and one made on demand; rules of operations a hook began are not used up', async () => {
+    const pool = await createPool('early', { size: 1, capacity: 3 })
+    const crash = await t.engine.store.transaction((q) => addFault(q, t.engine.registry, { kind: 'pool.pod', operation: 'claim', effect: { crashAfterMs: 10_000 }, count: 2 }, t.clock.now()))
+    const spare = await claim(pool, 'w1')
+    const onDemand = await claim(pool, 'w2')
+    expect([spare.status, onDemand.status]).toEqual(['provisioning', 'provisioning'])
+    await advance(3_000)
+    expect(((await t.engine.get(pool.project, 'pool.pod', spare.id)) as Pod).status).toBe('used')
+    await advance(8_000)
+    for (const p of [spare, onDemand]) expect(((await t.engine.get(pool.project, 'pool.pod', p.id)) as Pod).status).toBe('error')
+    const rules = await t.engine.store.read.listFaults()
+    expect(rules.find((r) => r.id === crash.id)).toMatchObject({ fired: 2, remaining: 0 })
+    // NOTE: a pod delete the reconcile begins (a trim) asks no rule: a stuck rule on delete is left for a delete a request makes.
+    const stuck = await t.engine.store.transaction((q) => addFault(q, t.engine.registry, { kind: 'pool.pod', operation: 'delete', effect: { stuck: true }, count: 1 }, t.clock.now()))
+    await t.engine.act(pool.project, 'pool.pool', pool.id, 'configure', { size: 0 })
+    await advance(3_000)
+    expect(await statuses('early')).toEqual(['error', 'error'])
+    expect((await t.engine.store.read.listFaults()).find((r) => r.id === stuck.id)).toMatchObject({ fired: 0, remaining: 1 })
   })
 
   it('takes new settings: more spares for a larger size, and no capacity below the pods it holds', async () => {

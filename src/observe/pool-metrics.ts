@@ -27,7 +27,8 @@ async function everyPool(engine: Engine): Promise<Array<ResourceRecord<PoolData>
 /**
  * Pool metrics (seed 004's pools): each pool's pods by status, its size and
  * capacity, read from the store when scraped (so every node of a shared
- * deployment reports the same), and the claims this node saw it grant.
+ * deployment reports the same), and the claims granted, as this node saw
+ * them commit (on a shared bus, every node sees every one).
  * Refused claims are the pool-manager face's `workspace.claim` requests
  * answered 409 in the request metrics. Returns what stops the counting.
  */
@@ -60,9 +61,12 @@ export function registerPoolMetrics(registry: Registry, engine: Engine): () => v
       },
     })
   }
-  const claims = new Counter({ name: 'mockcloud_pool_claims_total', help: 'Pods claimed for a workspace, by pool (this node)', labelNames: ['pool'], registers: [registry] })
+  // NOTE: seen as state_changes_total is: on a shared bus every node sees every claim, so take one node's, not their sum.
+  const claims = new Counter({ name: 'mockcloud_pool_claims_total', help: 'Pods handed to a workspace, by pool, as this node saw them commit', labelNames: ['pool'], registers: [registry] })
   const off = engine.bus.subscribe((e) => {
-    if (e.kind !== POD || e.operation !== 'claim') return
+    // NOTE: a claim takes a pod (operation claim), or makes one on demand (created already claimed).
+    const claimed = e.operation === 'claim' || (e.type === 'created' && (e.resource?.data as { claimedBy?: unknown } | undefined)?.claimedBy != null)
+    if (e.kind !== POD || !claimed) return
     const pool = poolOf(e.project)
     if (pool !== null) claims.inc({ pool })
   })

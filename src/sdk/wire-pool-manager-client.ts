@@ -57,14 +57,16 @@ export class WirePoolManagerClient implements PoolManagerClient {
   }
 
   async getOrCreatePool(name: string, apiKey?: string): Promise<Pool> {
-    if (apiKey !== undefined) this.poolKeys.set(name, apiKey)
     try {
       return await this.createPool({ name, ...(apiKey === undefined ? {} : { apiKey }) })
     } catch (err) {
       // NOTE: create first, so two callers racing for a new pool both end with the one pool.
-      if (err instanceof ConflictError) return this.getPool(name)
-      throw err
+      if (!(err instanceof ConflictError)) throw err
     }
+    // NOTE: the key is kept only once it has opened the pool: a wrong one must not stick to it.
+    const pool = (await this.call<{ pool: Pool }>('GET', `/pools/${enc(name)}`, undefined, name, apiKey)).pool
+    if (apiKey !== undefined) this.poolKeys.set(name, apiKey)
+    return pool
   }
 
   async getPool(name: string): Promise<Pool> {
@@ -83,6 +85,8 @@ export class WirePoolManagerClient implements PoolManagerClient {
 
   async deletePool(name: string): Promise<void> {
     await this.call('DELETE', `/pools/${enc(name)}`, undefined, name)
+    this.poolKeys.delete(name)
+    for (const [pod, pool] of this.podPools) if (pool === name) this.podPools.delete(pod)
   }
 
   // --- pods --------------------------------------------------------------------

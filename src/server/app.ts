@@ -1,4 +1,5 @@
 import swagger from '@fastify/swagger'
+import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { controlKeyGuard } from '../faces/control/auth.js'
 import { poolManagerFace } from '../faces/pools/index.js'
@@ -102,8 +103,13 @@ export async function buildApp(opts: AppOptions = {}): Promise<FastifyInstance> 
   // NOTE: the key is the engine identity's (a key of user admin for the native API), so tokens are accepted beside it.
   await runtime.engine.identity.configure({ apiKey: apiKey || undefined, spec: opts.identity })
   await app.register(nativeFace, { prefix: '/api/v1', requireAuth: Boolean(apiKey) })
-  await app.register(controlFace, { prefix: '/_mockcloud', controlKey })
-  await app.register(poolManagerFace, { prefix: '/pool-manager' })
+  // NOTE: the faces with live streams share one @fastify/websocket, in a scope of their own: it wraps every route handler of
+  // its scope, and each registration listens for upgrades, so a second one would answer every upgrade twice.
+  await app.register(async function streamingFaces(scope) {
+    await scope.register(websocket)
+    await scope.register(controlFace, { prefix: '/_mockcloud', controlKey })
+    await scope.register(poolManagerFace, { prefix: '/pool-manager' })
+  })
   // NOTE: where the pool manager's pod URLs point when a pool has no public domain.
   await app.register(podStandInsFace, { prefix: '/pods' })
   return app

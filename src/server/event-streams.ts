@@ -21,7 +21,12 @@ export interface EventStreamRoutes {
   watchOf(req: FastifyRequest): Promise<{ afterSeq: number | undefined; filter: EventFilter }>
   /** An event as this face writes it (JSON text); null leaves it out. */
   toWire(e: EventRecord, req: FastifyRequest): string | null
+  /** Whether the stream ends after this event (what it watches is gone). */
+  endsWith?(e: EventRecord, req: FastifyRequest): boolean
 }
+
+/** Events a watch keeps while its stream is not open yet; past it the request has plainly not become a stream. */
+const MAX_HELD = 10_000
 
 /**
  * Serves the engine's one event history as a face's live stream: server-sent
@@ -46,20 +51,45 @@ export function registerEventStream(app: FastifyInstance, routes: EventStreamRou
     const held: EventRecord[] = []
     const stream: { send?: (e: EventRecord) => void; fail?: (err: unknown) => void } = {}
     const asked = await routes.watchOf(req)
+    let overflow = false
+    let started: { stop(): void } | undefined
     const watch = await engine.history.watch(
       { afterSeq: asked.afterSeq ?? lastEventId(req), filter: asked.filter },
-      (e) => (stream.send ? stream.send(e) : held.push(e)),
+      (e) => {
+        if (stream.send) return stream.send(e)
+        if (overflow) return
+        held.push(e)
+        if (held.length > MAX_HELD) {
+          overflow = true
+          held.length = 0
+          started?.stop()
+        }
+      },
       (err) => stream.fail?.(err),
     )
+    started = watch
+    if (overflow) watch.stop()
     const open = (send: (e: EventRecord) => void, fail: (err: unknown) => void) => {
       stream.send = send
       stream.fail = fail
+      if (overflow) return fail(new Error(`more than ${MAX_HELD} events arrived before the stream opened; reconnect with ?after= the last event seen`))
       for (const e of held.splice(0)) send(e)
     }
-    return { watch, open }
+    return { watch, open, opened: () => stream.send !== undefined }
   }
   const watches = new WeakMap<FastifyRequest, Awaited<ReturnType<typeof startWatch>>>()
-  const preHandler = async (req: FastifyRequest) => void watches.set(req, await startWatch(req))
+  const preHandler = async (req: FastifyRequest) => {
+    // NOTE: a plain request on the WebSocket route is answered by the plugin (404) without the handler: it gets no watch.
+    if (req.routeOptions.url?.endsWith('/ws') && !req.ws) return
+    watches.set(req, await startWatch(req))
+  }
+  // NOTE: a request that never became a stream (a failed handshake, an answer other than the stream) stops its watch.
+  const dropUnopened = async (req: FastifyRequest) => {
+    const w = watches.get(req)
+    if (w && !w.opened()) w.watch.stop()
+  }
+  app.addHook('onResponse', dropUnopened)
+  app.addHook('onRequestAbort', dropUnopened)
   const { tags, querystring, params } = routes
 
   app.get(routes.path, { preHandler, schema: { tags, summary: `${routes.what} as server-sent events (text/event-stream)`, querystring, ...(params ? { params } : {}) } }, async (req, reply) => {
@@ -86,6 +116,7 @@ export function registerEventStream(app: FastifyInstance, routes: EventStreamRou
       (e) => {
         const data = routes.toWire(e, req)
         if (data !== null) res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${data}\n\n`)
+        if (routes.endsWith?.(e, req)) end()
       },
       (err) => {
         res.write(`event: error\ndata: ${JSON.stringify({ message: err instanceof Error ? err.message : String(err) })}\n\n`)
@@ -103,6 +134,10 @@ export function registerEventStream(app: FastifyInstance, routes: EventStreamRou
       (e) => {
         const data = routes.toWire(e, req)
         if (data !== null) socket.send(data)
+        if (routes.endsWith?.(e, req)) {
+          watch.stop()
+          socket.close(1000, 'the stream ends here')
+        }
       },
       (err) => socket.close(1011, (err instanceof Error ? err.message : String(err)).slice(0, 120)),
     )

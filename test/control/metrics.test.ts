@@ -121,6 +121,10 @@ describe('GET /metrics', () => {
     expect(value(m, 'mockcloud_pool_pods', { pool: 'm1', status: 'free' })).toBeUndefined()
     expect(value(m, 'mockcloud_pool_pods', { pool: 'm2', status: 'free' })).toBe(1)
     expect(value(m, 'mockcloud_pool_claims_total', { pool: 'm1' })).toBe(3)
+    // NOTE: claims served by pods made on demand count too.
+    await t.call('POST', '/pool-manager/pools', { name: 'm3', size: 0 })
+    for (const w of ['a', 'b']) await t.call('GET', `/pool-manager/pools/m3/workspace?workspaceId=${w}`)
+    expect(value(await scrape(), 'mockcloud_pool_claims_total', { pool: 'm3' })).toBe(2)
     expect(value(m, 'mockcloud_requests_total', { face: 'pool-manager', operation: 'workspace.claim', status: '409' })).toBe(1)
   })
 

@@ -71,4 +71,49 @@ describe('pool manager: a pool’s live pod status', () => {
     cleanups.push(badAfter.close)
     expect([badAfter.status, JSON.parse(await badAfter.body()).field]).toEqual([400, 'after'])
   })
+
+  it("follows the pool's settings, ends when the pool is deleted, and never shows another pool of the same name", async () => {
+    await pm('POST', '/pools', { name: 'x', size: 1 })
+    const sse = await openSse(`${base}/pool-manager/pools/x/events?after=0`)
+    cleanups.push(sse.close)
+    const next = async () => JSON.parse((await sse.next()).data!)
+    const first = await next()
+    expect(first.workspace.url).toMatch(/\/pods\//)
+    await pm('PATCH', '/pools/x', { domain: 'pods.example.com' })
+    await t.advance(3_000)
+    expect((await next()).workspace).toMatchObject({ usage_status: 'free', url: 'https://x-1.pods.example.com' })
+    await pm('DELETE', '/pools/x')
+    await t.advance(3_000)
+    const rest: any[] = []
+    for (;;) {
+      try {
+        rest.push(await next())
+      } catch (err) {
+        expect(String(err)).toMatch(/ended/)
+        break
+      }
+    }
+    expect(rest.at(-1)).toMatchObject({ type: 'deleted', operation: 'delete', pool: { name: 'x' } })
+    expect(rest.slice(0, -1).every((e) => e.workspace.poolName === 'x')).toBe(true)
+    // A new pool of the name, with a key: a stream replayed from the start shows its pods only, and it needs the key.
+    await pm('POST', '/pools', { name: 'x', apiKey: 'secret', size: 1 })
+    const again = await openSse(`${base}/pool-manager/pools/x/events?after=0`, { authorization: 'Bearer secret' })
+    cleanups.push(again.close)
+    const replayed = JSON.parse((await again.next()).data!)
+    expect(replayed).toMatchObject({ type: 'created', workspace: { poolName: 'x' } })
+    expect(replayed.workspace.id).not.toBe(first.workspace.id)
+  })
+
+  it('keeps no watch for a request that never became a stream: a plain GET on the WebSocket route, a refused one', async () => {
+    const listeners = () => (t.app.mockcloud.engine.bus as unknown as { emitter: { listenerCount(e: string): number } }).emitter.listenerCount('event')
+    await pm('POST', '/pools', { name: 'quiet', size: 0 })
+    const before = listeners()
+    for (let i = 0; i < 3; i++) {
+      expect((await fetch(`${base}/pool-manager/pools/quiet/events/ws`)).status).toBe(404)
+      expect((await fetch(`${base}/_mockcloud/events/ws`)).status).toBe(404)
+    }
+    expect((await upgradeRefusal(`${base}/pool-manager/pools/nope/events/ws`)).status).toBe(404)
+    expect(listeners()).toBe(before)
+  })
 })
+

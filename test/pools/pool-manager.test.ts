@@ -49,6 +49,9 @@ describe('pool manager: seed 004 endpoints', () => {
     expect(created.status).toBe(201)
     expect(created.body.pool).toMatchObject({ name: 'small', total_workspaces: 0, size: 0, capacity: 1, domain: 'pods.example.com', ports: [8080] })
     expect((await pm('POST', '/pools', { name: 'small' })).status).toBe(409)
+    // NOTE: without a size, seed 004's: 5 for default-pool, 3 for others, within the capacity given.
+    expect((await pm('POST', '/pools', { name: 'default-pool' })).body.pool.size).toBe(5)
+    expect((await pm('POST', '/pools', { name: 'tiny', capacity: 2 })).body.pool).toMatchObject({ size: 2, capacity: 2 })
     const a = (await pm('GET', '/pools/small/workspace?workspaceId=a')).body.workspace
     expect(a.url).toBe('https://small-1.pods.example.com')
     expect(a.portMappings).toEqual({ '8080': 'https://small-1.pods.example.com:8080' })

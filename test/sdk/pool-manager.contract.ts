@@ -179,6 +179,16 @@ export function poolManagerContract(name: string, factory: PoolManagerFactory, c
       expect((await outcome(h.clientWith().getPoolStatus(name))).error).toBeInstanceOf(UnauthorizedError)
       expect((await outcome(h.clientWith('k-wrong').getPod(pod.id))).error).toBeInstanceOf(ForbiddenError)
       expect((await h.clientWith('k-right').releasePod(pod.id)).claimedBy).toBeNull()
+      // A key that did not open the pool is not kept: the client's own (right) key still works after it.
+      const right = h.clientWith('k-right')
+      expect((await outcome(right.getOrCreatePool(name, 'k-wrong'))).error).toBeInstanceOf(ForbiddenError)
+      expect((await right.getPool(name)).name).toBe(name)
+    })
+
+    it("gives default-pool seed 004's 5 pods, whether claimed or made with getOrCreatePool", async () => {
+      await open()
+      // NOTE: default-pool may exist already on a shared server; its size is what tells.
+      expect((await c.getOrCreatePool('default-pool')).size).toBe(5)
     })
 
     it('rejects every call after close with SDK_ERR_CLOSED', async () => {

@@ -27,8 +27,11 @@ export interface CreatePoolInput {
   apiKey?: string
 }
 
-/** The pool sizes of seed 004: a pool asked for before it exists starts with 3 ready pods. */
-export const DEFAULT_POOL_SIZE = 3
+/** Seed 004's pool that exists from the start, with 5 pods. */
+export const DEFAULT_POOL = 'default-pool'
+
+/** The pool sizes of seed 004: `default-pool` has 5 ready pods, any other pool made without a size 3. */
+export const defaultPoolSize = (name: string): number => (name === DEFAULT_POOL ? 5 : 3)
 /** Pods a pool may hold unless told otherwise. */
 export const DEFAULT_POOL_CAPACITY = 100
 /**

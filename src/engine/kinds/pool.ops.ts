@@ -6,7 +6,7 @@ import { seededUserId } from '../identity/seed-identity.js'
 import { scopes } from '../scope.js'
 import type { ResourceRecord } from '../../store/records.js'
 import type { PodData } from './pod.kind.js'
-import { DEFAULT_POOL_CAPACITY, DEFAULT_POOL_PORTS, DEFAULT_POOL_SIZE, type CreatePoolInput, type PoolData } from './pool.kind.js'
+import { DEFAULT_POOL_CAPACITY, DEFAULT_POOL_PORTS, defaultPoolSize, type CreatePoolInput, type PoolData } from './pool.kind.js'
 import { isSpare, lockPool, MAX_POOL_CAPACITY, POD_KIND, POOL_KIND, podsOf, provisionPod, reconcilePool } from './pool-reconcile.js'
 
 /** A DNS name: labels of letters, digits and -, dot-separated. */
@@ -30,7 +30,7 @@ export function poolSettings(input: Partial<CreatePoolInput>, base: PoolData): P
 }
 
 // NOTE: a function: pool.kind.ts, which holds the defaults, imports this module first.
-const defaults = (): PoolData => ({ size: DEFAULT_POOL_SIZE, capacity: DEFAULT_POOL_CAPACITY, domain: null, ports: [...DEFAULT_POOL_PORTS], keyed: false })
+const defaults = (name: string): PoolData => ({ size: defaultPoolSize(name), capacity: DEFAULT_POOL_CAPACITY, domain: null, ports: [...DEFAULT_POOL_PORTS], keyed: false })
 
 /** The origin a pool's key is kept under (one key per pool: a new pool of the name replaces it). */
 const keyOrigin = (name: string) => `pool ${name}`
@@ -63,6 +63,8 @@ async function claim(tx: EngineTx, pool: ResourceRecord<PoolData>, args: Record<
   else if (spare) pod = await tx.write(spare, { data: { claimedBy: workspaceId, claimedAt: tx.now } }, 'claim')
   else if (pods.length < pool.data.capacity) pod = await provisionPod(tx, pool, workspaceId)
   else throw new ConflictError(`pool ${pool.name} is full: all ${pool.data.capacity} of its pods are taken (its capacity); release one or raise the capacity`, EMU_ERR_EXHAUSTED)
+  // NOTE: a free pod's claim (begin) asked the rules already; a spare still provisioning or one made on demand is handed out here.
+  if (!free) await tx.crashIfRuled(pod, 'claim')
   await reconcilePool(tx, pool)
   return pod
 }
@@ -87,7 +89,10 @@ export const poolHooks: KindHooks<PoolData> = {
     if (input.apiKey !== undefined && (typeof input.apiKey !== 'string' || input.apiKey.length === 0 || input.apiKey.length > 256)) {
       throw new ValidationError('apiKey', 'apiKey: a key is 1 to 256 characters')
     }
-    const data = { ...poolSettings(input, defaults()), keyed: input.apiKey !== undefined }
+    const base = defaults(input.name)
+    // NOTE: a default size never refuses a capacity given below it: the pool keeps what it can hold ready.
+    if (input.size === undefined && typeof input.capacity === 'number' && input.capacity >= 1) base.size = Math.min(base.size, input.capacity)
+    const data = { ...poolSettings(input, base), keyed: input.apiKey !== undefined }
     const pool = await tx.create<PoolData>(POOL_KIND, { project: scope, name: input.name, data })
     // NOTE: a key of user admin, for this pool only; a pool made again under the name replaces it (or drops it).
     await replaceKeysIn(tx, scope, keyOrigin(input.name), seededUserId('admin'), input.apiKey)

@@ -1,4 +1,3 @@
-import websocket from '@fastify/websocket'
 import type { FastifyInstance } from 'fastify'
 import { answerUnrouted } from '../../server/unrouted.js'
 import { errorHandler } from '../../server/error-shape.js'
@@ -19,12 +18,11 @@ export interface ControlFaceOptions {
 /**
  * The control face (`/_mockcloud/`): what tests and the dashboard drive —
  * reset, fault rules, the clock, timings, snapshots, the call log and the
- * event stream. Register with `{ prefix: '/_mockcloud' }`. Errors use the native
+ * event stream. Register with `{ prefix: '/_mockcloud' }`, in a scope that
+ * has @fastify/websocket (see streamingFaces in app.ts). Errors use the native
  * API's shape; its calls are not written to the call log.
  */
 export async function controlFace(app: FastifyInstance, opts: ControlFaceOptions): Promise<void> {
-  // NOTE: here, not on the whole server: the plugin wraps the handler of every route in its scope.
-  await app.register(websocket)
   app.addHook('onRequest', controlKeyGuard(opts.controlKey))
   app.setErrorHandler(errorHandler())
   // NOTE: its own, though the server's is the same, so that this face's onRequest hooks (its key) run first.

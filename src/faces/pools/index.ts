@@ -1,4 +1,3 @@
-import websocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
@@ -7,9 +6,10 @@ import { findPool, poolOnDemand } from '../../engine/pool-on-demand.js'
 import { scopes } from '../../engine/scope.js'
 import { toErrorShape, type ErrorShape } from '../../server/error-shape.js'
 import { registerEventStream } from '../../server/event-streams.js'
+import type { EventRecord } from '../../store/records.js'
 import { answerRefusalsUnder } from '../../server/framework-errors.js'
 import { unroutedError } from '../../server/unrouted.js'
-import { podEventToWire, poolToWire, workspaceRowToWire, workspaceToWire, type PodRecord, type PoolRecord } from './mappers.js'
+import { podEventToWire, poolGoneToWire, poolToWire, workspaceRowToWire, workspaceToWire, type PodRecord, type PoolRecord } from './mappers.js'
 import {
   ClaimQuery,
   CreatePoolBody,
@@ -112,8 +112,6 @@ async function podWithPool(engine: Engine, req: FastifyRequest): Promise<{ pod: 
  */
 export async function poolManagerFace(app: FastifyInstance): Promise<void> {
   const engine = app.mockcloud.engine
-  // NOTE: in this face's scope: the plugin wraps the handler of every route in its scope.
-  await app.register(websocket)
   app.setErrorHandler(poolErrorHandler)
   app.setNotFoundHandler(poolUnrouted)
   answerRefusalsUnder(app, app.prefix, sendPoolError)
@@ -192,23 +190,35 @@ export async function poolManagerFace(app: FastifyInstance): Promise<void> {
   podAction('/workspaces/:podId/mark-used', 'markUsed', 'Mark a workspace used (idempotent)')
   podAction('/workspaces/:podId/release', 'release', 'Give a workspace back to its pool')
 
-  // NOTE: the pool the stream was opened for, kept per request: its URLs and key were checked once, at the start.
+  // NOTE: the pool the stream was opened for, per request: its key was checked once, at the start; its settings follow its own events.
   const streamPools = new WeakMap<FastifyRequest, PoolRecord>()
+  const isThePool = (e: EventRecord, req: FastifyRequest) => e.kind === POOL && e.resourceId === streamPools.get(req)?.id
   registerEventStream(app, {
     path: '/pools/:pool/events',
     tags,
-    what: "A pool's pod changes (each with the workspace after it)",
+    what: "A pool's pod changes (each with the workspace after it), until the pool is deleted",
     params: PoolParams,
     querystring: PoolEventsQuery,
     async watchOf(req) {
       const pool = await poolFor(engine, req)
       streamPools.set(req, pool)
-      return { afterSeq: (req.query as Static<typeof PoolEventsQuery>).after, filter: { within: pool.project, kinds: [POD] } }
+      return { afterSeq: (req.query as Static<typeof PoolEventsQuery>).after, filter: { within: pool.project, kinds: [POD, POOL] } }
     },
     toWire(e, req) {
       const pool = streamPools.get(req)
       if (!pool || !e.resource) return null
+      if (e.kind === POOL) {
+        if (!isThePool(e, req)) return null
+        if (e.type !== 'deleted') {
+          streamPools.set(req, e.resource as PoolRecord)
+          return null
+        }
+        return JSON.stringify(poolGoneToWire(e))
+      }
+      // NOTE: a pool of the same name made before this one (replayed with ?after=) is another pool.
+      if ((e.resource as PodRecord).data.poolId !== pool.id) return null
       return JSON.stringify(podEventToWire(req, pool, e as typeof e & { resource: PodRecord }))
     },
+    endsWith: (e, req) => e.type === 'deleted' && isThePool(e, req),
   })
 }

@@ -66,3 +66,8 @@ export function podEventToWire(req: FastifyRequest, pool: PoolRecord, e: EventRe
     workspace: workspaceToWire(req, pool, e.resource),
   }
 }
+
+/** The last event of a pool's stream: the pool is gone (its pods with it). */
+export function poolGoneToWire(e: EventRecord) {
+  return { seq: e.seq, at: new Date(e.at).toISOString(), type: e.type, operation: e.operation, pool: { id: e.resourceId, name: e.name } }
+}
