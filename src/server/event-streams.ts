@@ -78,11 +78,9 @@ export function registerEventStream(app: FastifyInstance, routes: EventStreamRou
     return { watch, open, opened: () => stream.send !== undefined }
   }
   const watches = new WeakMap<FastifyRequest, Awaited<ReturnType<typeof startWatch>>>()
-  const preHandler = async (req: FastifyRequest) => {
-    // NOTE: a plain request on the WebSocket route is answered by the plugin (404) without the handler: it gets no watch.
-    if (req.routeOptions.url?.endsWith('/ws') && !req.ws) return
-    watches.set(req, await startWatch(req))
-  }
+  const preHandler = async (req: FastifyRequest) => void watches.set(req, await startWatch(req))
+  // NOTE: a plain request on the WebSocket route is answered by the plugin (404) without the handler: it gets no watch.
+  const wsPreHandler = async (req: FastifyRequest) => (req.ws ? preHandler(req) : undefined)
   // NOTE: a request that never became a stream (a failed handshake, an answer other than the stream) stops its watch.
   const dropUnopened = async (req: FastifyRequest) => {
     const w = watches.get(req)
@@ -125,7 +123,7 @@ export function registerEventStream(app: FastifyInstance, routes: EventStreamRou
     )
   })
 
-  app.get(`${routes.path}/ws`, { websocket: true, preHandler, schema: { tags, summary: `${routes.what} on a WebSocket, one JSON message each`, querystring, ...(params ? { params } : {}) } }, (socket, req) => {
+  app.get(`${routes.path}/ws`, { websocket: true, preHandler: wsPreHandler, schema: { tags, summary: `${routes.what} on a WebSocket, one JSON message each`, querystring, ...(params ? { params } : {}) } }, (socket, req) => {
     const { watch, open } = watches.get(req)!
     socket.on('close', () => watch.stop())
     // NOTE: closed while the watch started: no close event comes.
