@@ -10,10 +10,15 @@ import { parseScope, SHARED_PROJECT } from './scope.js'
 import { amountsOf, countUsage, effectiveLimits, QuotaExceededError, type QuotaAmounts, type QuotaLimits, type QuotaName } from './quotas.js'
 import type { Timing } from './timing.js'
 
-/** A transition as handed to the runner: its queue row and when it is due. */
+/**
+ * A transition as handed to the runner: its queue row and when it is due,
+ * and the whole row when the transaction wrote it (a runner that applies it
+ * then need not read it back; a snapshot's rows come without).
+ */
 export interface ScheduledTransition {
   id: number
   dueAt: number
+  record?: TransitionRecord
 }
 
 /** How and when a phase (or an operation without phases) ends, as a transition row says it. */
@@ -59,7 +64,7 @@ export class EngineTx {
    * The transition this transaction is applying, while its row is still
    * there to move on to the operation's next phase (see `insertEnd`).
    */
-  taken: Pick<TransitionRecord, 'id' | 'resourceId' | 'expectedVersion'> | undefined
+  taken: TransitionRecord | undefined
 
   constructor(
     readonly q: Queries,
@@ -291,8 +296,13 @@ export class EngineTx {
     if (!fault) return
     if (fault === own) this.crashPlanted = true
     const end: PhaseEnd = { dueAt: this.now + fault.effect.crashAfterMs!, outcome: 'fail', detail: { faultId: fault.id } }
-    const id = await this.q.insertTransition({ resourceId: res.id, operation: crash, ...end, expectedVersion: res.version, createdAt: this.now })
-    this.scheduled.push({ id, dueAt: end.dueAt })
+    await this.queueTransition({ resourceId: res.id, operation: crash, ...end, expectedVersion: res.version, createdAt: this.now })
+  }
+
+  /** Queues a transition and hands it, row and all, to the runner once this transaction commits. */
+  async queueTransition(t: Omit<TransitionRecord, 'id'>): Promise<void> {
+    const id = await this.q.insertTransition(t)
+    this.scheduled.push({ id, dueAt: t.dueAt, record: { id, ...t } })
   }
 
   /**
@@ -476,13 +486,13 @@ export class EngineTx {
     const taken = this.taken
     if (taken?.resourceId === res.id) {
       this.taken = undefined
-      if (await this.q.moveTransition(taken.id, { ...end, resourceId: res.id, expectedVersion: res.version })) {
-        this.scheduled.push({ id: taken.id, dueAt: end.dueAt })
+      const moved: TransitionRecord = { ...taken, ...end, expectedVersion: res.version }
+      if (await this.q.moveTransition(taken.id, moved)) {
+        this.scheduled.push({ id: taken.id, dueAt: end.dueAt, record: moved })
         return
       }
     }
-    const id = await this.q.insertTransition({ resourceId: res.id, operation, ...end, expectedVersion: res.version, createdAt: this.now })
-    this.scheduled.push({ id, dueAt: end.dueAt })
+    await this.queueTransition({ resourceId: res.id, operation, ...end, expectedVersion: res.version, createdAt: this.now })
   }
 
   /** Deletes a resource's pending transitions, the one being applied included. */

@@ -386,8 +386,7 @@ export class Engine {
         // NOTE: a new row (a new id), so a queue that dedupes by id takes the retry as a new job.
         const { id: _old, ...rest } = t
         const dueAt = tx.now + TRANSITION_RETRY_MS * 2 ** (attempt - 1)
-        const id = await tx.q.insertTransition({ ...rest, dueAt, detail: { ...t.detail, attempts: attempt, lastError: message } })
-        tx.scheduled.push({ id, dueAt })
+        await tx.queueTransition({ ...rest, dueAt, detail: { ...t.detail, attempts: attempt, lastError: message } })
         return failure
       }
       const def = this.registry.get(res.kind)

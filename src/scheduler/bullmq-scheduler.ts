@@ -2,8 +2,16 @@ import { Queue } from 'bullmq'
 import type { SystemClock } from '../clock/system-clock.js'
 import type { ScheduledTransition } from '../engine/engine-tx.js'
 import type { Engine, TransitionRunner } from '../engine/engine.js'
+import type { TransitionRecord } from '../store/records.js'
 
 export const TRANSITION_QUEUE = 'transitions'
+
+/** A job's data: the transition's row id and due time, and the row itself when the node that queued it had it. */
+export interface TransitionJob {
+  id: number
+  dueAt?: number
+  record?: TransitionRecord
+}
 
 /**
  * Hands each committed transition to BullMQ as a delayed job (job id = the
@@ -26,7 +34,7 @@ export class BullmqScheduler implements TransitionRunner {
     this.queue
       .add(
         'transition',
-        { id: t.id, dueAt: t.dueAt },
+        { id: t.id, dueAt: t.dueAt, record: t.record } satisfies TransitionJob,
         { jobId: `t${t.id}-${t.dueAt}`, delay: this.clock.realDelayUntil(t.dueAt), removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 100 } },
       )
       .catch(() => {

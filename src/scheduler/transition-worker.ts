@@ -2,7 +2,7 @@ import { DelayedError, Worker, type Job } from 'bullmq'
 import type { SystemClock } from '../clock/system-clock.js'
 import type { ScheduledTransition } from '../engine/engine-tx.js'
 import type { Engine, TransitionRunner } from '../engine/engine.js'
-import { TRANSITION_QUEUE } from './bullmq-scheduler.js'
+import { TRANSITION_QUEUE, type TransitionJob } from './bullmq-scheduler.js'
 
 /**
  * A transition this process scheduled that falls due within this much real
@@ -72,8 +72,9 @@ export class TransitionWorker {
     this.sweepTimer.unref()
   }
 
-  private async process(job: Job<{ id: number; dueAt?: number }>, token: string | undefined): Promise<void> {
-    const t = await this.engine.store.read.getTransition(job.data.id)
+  private async process(job: Job<TransitionJob>, token: string | undefined): Promise<void> {
+    // NOTE: a job that carries its row needs no read: the engine takes the row only as it was then.
+    const t = job.data.record ?? (await this.engine.store.read.getTransition(job.data.id))
     if (!t) return // applied already, or superseded
     // NOTE: the row moved on to a later phase, which has its own job.
     if (job.data.dueAt !== undefined && job.data.dueAt !== t.dueAt) return
@@ -121,7 +122,8 @@ export class TransitionWorker {
   }
 
   private async applyFollowed(t: ScheduledTransition): Promise<void> {
-    const row = await this.engine.store.read.getTransition(t.id)
+    // NOTE: the row as this process wrote it: the engine takes it only if it is still so (not applied, not moved on).
+    const row = t.record ?? (await this.engine.store.read.getTransition(t.id))
     // NOTE: gone (applied, superseded) or moved on to a later phase, which was announced on its own.
     if (!row || row.dueAt !== t.dueAt) return
     if (await this.engine.complete(row)) this.applied++

@@ -132,12 +132,12 @@ const Q = {
       .returning('id'),
   ),
   getTransition: new QueryTemplate((db, arg) => db.selectFrom('transitions').selectAll().where('id', '=', arg(0))),
-  deleteTransition: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('id', '=', arg(0)).where('expected_version', '=', arg(1))),
+  deleteTransition: new QueryTemplate((db, arg) => db.deleteFrom('transitions').where('id', '=', arg(0)).where('expected_version', '=', arg(1)).where('due_at', '=', arg(2))),
   // NOTE: PostgreSQL: one round trip for what applying every transition starts with; the row lock makes a
   // second worker wait, then find the row moved on (or gone) and take nothing.
   takeTransition: new QueryTemplate((db, arg) =>
     db
-      .with('taken', (db) => db.selectFrom('transitions').select('resource_id').where('id', '=', arg(0)).where('expected_version', '=', arg(1)).forUpdate())
+      .with('taken', (db) => db.selectFrom('transitions').select('resource_id').where('id', '=', arg(0)).where('expected_version', '=', arg(1)).where('due_at', '=', arg(2)).forUpdate())
       .selectFrom('resources')
       .selectAll('resources')
       // NOTE: whether any fault rule exists, so that the phase this transition starts need not ask for its rules in one more round trip.
@@ -145,7 +145,7 @@ const Q = {
       .where('id', 'in', (eb) => eb.selectFrom('taken').select('resource_id')),
   ),
   // NOTE: SQLite runs one writer at a time, so seeing the row is taking it.
-  findTransition: new QueryTemplate((db, arg) => db.selectFrom('transitions').select('resource_id').where('id', '=', arg(0)).where('expected_version', '=', arg(1))),
+  findTransition: new QueryTemplate((db, arg) => db.selectFrom('transitions').select('resource_id').where('id', '=', arg(0)).where('expected_version', '=', arg(1)).where('due_at', '=', arg(2))),
   moveTransition: new QueryTemplate((db, arg) =>
     db
       .updateTable('transitions')
@@ -443,7 +443,7 @@ export class Queries {
   async insertResource(r: Omit<ResourceRecord, 'seq'>, eventAhead?: number): Promise<void> {
     this.cache?.forget(r.id)
     this.cache?.forgetNamed(r.kind, r.name)
-    this.touched?.gone(r.id)
+    this.touched?.written(r.id)
     this.touched?.nameWritten(r.kind, r.name)
     const data = dataJson(r.data)
     const args = [r.id, r.kind, r.project, r.name, r.status, r.parentId, r.version, data, r.createdAt, r.updatedAt, r.phase]
@@ -471,7 +471,7 @@ export class Queries {
         ? await this.run(numbered ? Q.updateResourceStateNumbered : Q.updateResourceState, [next.status, next.version, data, next.updatedAt, next.id, prev.version, next.phase, eventAhead])
         : await this.run(numbered ? Q.updateResourceNumbered : Q.updateResource, [next.name, next.status, next.parentId, next.version, data, next.updatedAt, next.id, prev.version, next.phase, eventAhead])
     const updated = Number(result.numAffectedRows) === 1
-    if (updated) this.touched?.note(next, estimateBytesFromData(data), true)
+    if (updated) this.touched?.written(next.id)
     return updated
   }
 
@@ -496,7 +496,7 @@ export class Queries {
   async deleteResource(id: string, expectedVersion: number): Promise<boolean> {
     this.cache?.forget(id)
     const deleted = Number((await this.run(Q.deleteResource, [id, expectedVersion])).numAffectedRows) === 1
-    if (deleted) this.touched?.gone(id)
+    if (deleted) this.touched?.written(id)
     return deleted
   }
 
@@ -536,7 +536,6 @@ export class Queries {
     const detail = t.detail ? JSON.stringify(t.detail) : null
     const args = [t.resourceId, t.operation, t.dueAt, t.expectedVersion, t.outcome, detail, t.createdAt]
     const { rows } = await this.run<{ id: number }>(Q.insertTransition, args)
-    this.touched?.willRead(t.resourceId)
     return Number(rows[0]!.id)
   }
 
@@ -562,23 +561,25 @@ export class Queries {
   }
 
   /** Removes a transition as it was scheduled; false if another runner took it or moved it on. */
-  async deleteTransition(t: Pick<TransitionRecord, 'id' | 'expectedVersion'>): Promise<boolean> {
-    return Number((await this.run(Q.deleteTransition, [t.id, t.expectedVersion])).numAffectedRows) === 1
+  async deleteTransition(t: Pick<TransitionRecord, 'id' | 'expectedVersion' | 'dueAt'>): Promise<boolean> {
+    return Number((await this.run(Q.deleteTransition, [t.id, t.expectedVersion, t.dueAt])).numAffectedRows) === 1
   }
 
   /**
    * Takes a due transition, as applying it starts, and reads its resource:
    * undefined when another runner applied it already (the row is gone, or
-   * moved on to a later phase) or its resource is gone. The row stays, held
-   * by this transaction, for it to delete or move on (see moveTransition).
+   * moved on to a later phase or a later try) or its resource is gone. The
+   * row must be as `t` says, due time included, so a runner may take what
+   * it was handed without reading the row first. It stays, held by this
+   * transaction, for it to delete or move on (see moveTransition).
    */
-  async takeTransition(t: Pick<TransitionRecord, 'id' | 'resourceId' | 'expectedVersion'>): Promise<ResourceRecord | undefined> {
+  async takeTransition(t: Pick<TransitionRecord, 'id' | 'resourceId' | 'expectedVersion' | 'dueAt'>): Promise<ResourceRecord | undefined> {
     if (this.dialect === 'postgres') {
-      const { rows } = await this.run<Selectable<ResourcesTable> & { any_faults: boolean }>(Q.takeTransition, [t.id, t.expectedVersion])
+      const { rows } = await this.run<Selectable<ResourcesTable> & { any_faults: boolean }>(Q.takeTransition, [t.id, t.expectedVersion, t.dueAt])
       if (rows[0] && !rows[0].any_faults) this.noFaultRules = true
       return rows[0] && toResource(rows[0])
     }
-    const { rows } = await this.run(Q.findTransition, [t.id, t.expectedVersion])
+    const { rows } = await this.run(Q.findTransition, [t.id, t.expectedVersion, t.dueAt])
     return rows.length ? this.getResource(t.resourceId) : undefined
   }
 
@@ -587,11 +588,9 @@ export class Queries {
    * operation: one write, where a delete and an insert would touch every
    * index of the table twice. Its id stays; its expected version moves on.
    */
-  async moveTransition(id: number, t: Pick<TransitionRecord, 'resourceId' | 'dueAt' | 'expectedVersion' | 'outcome' | 'detail'>): Promise<boolean> {
+  async moveTransition(id: number, t: Pick<TransitionRecord, 'dueAt' | 'expectedVersion' | 'outcome' | 'detail'>): Promise<boolean> {
     const detail = t.detail ? JSON.stringify(t.detail) : null
-    const moved = Number((await this.run(Q.moveTransition, [t.dueAt, t.expectedVersion, t.outcome, detail, id])).numAffectedRows) === 1
-    if (moved) this.touched?.willRead(t.resourceId)
-    return moved
+    return Number((await this.run(Q.moveTransition, [t.dueAt, t.expectedVersion, t.outcome, detail, id])).numAffectedRows) === 1
   }
 
   /** Deletes a resource's pending transitions, but those of operation `except` (one going on in the background) when given. */

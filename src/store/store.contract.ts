@@ -144,12 +144,15 @@ export function storeContract(factory: StoreFactory): void {
       // NOTE: each winner moves the row on to a next phase, as the engine does: the others must see it moved, not take it again.
       const moved = await Promise.all(
         Array.from({ length: 100 }, () =>
-          store.transaction(async (q) => ((await q.takeTransition(t!)) ? q.moveTransition(t!.id, { resourceId: 'a', dueAt: 9, expectedVersion: 2, outcome: 'complete', detail: { phase: 'next' } }) : false)),
+          store.transaction(async (q) => ((await q.takeTransition(t!)) ? q.moveTransition(t!.id, { dueAt: 9, expectedVersion: 2, outcome: 'complete', detail: { phase: 'next' } }) : false)),
         ),
       )
       expect(moved.filter(Boolean)).toHaveLength(1)
       const [next] = await store.read.dueTransitions(10, 10)
       expect(next).toMatchObject({ id: t!.id, dueAt: 9, expectedVersion: 2, detail: { phase: 'next' } })
+      // A runner handed the row (not reading it) takes it only as it is, due time included.
+      const stale = { ...next!, dueAt: 8 }
+      expect(await store.transaction(async (q) => [await q.takeTransition(stale), await q.deleteTransition(stale)])).toEqual([undefined, false])
       const deleted = await Promise.all(
         Array.from({ length: 100 }, (_, i) => store.transaction(async (q) => ((await q.takeTransition(i % 2 ? t! : next!)) ? q.deleteTransition(next!) : false))),
       )

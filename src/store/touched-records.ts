@@ -3,11 +3,11 @@ import { nameKey, type ResourceCache } from './resource-cache.js'
 
 /** What a batch saw of one id, last first. */
 type Seen =
-  /** A record read or written (`written`: by the batch, not only read). */
-  | { record: ResourceRecord; bytes: number; written: boolean }
+  /** A record read, and not written since. */
+  | { record: ResourceRecord; bytes: number }
   /** Read and found absent. */
   | { record: null; absent: true }
-  /** Inserted or deleted: whatever the cache holds of it goes. */
+  /** Inserted, changed or deleted: whatever the cache holds of it goes. */
   | { record: null; absent: false }
 
 /**
@@ -17,10 +17,12 @@ type Seen =
  * ResourceCache):
  *
  * - the records it read and did not write (the network, flavor and image
- *   every create reads), and those it wrote that a scheduled transition will
- *   read again (the next phase of a build); not the others, since a cache
- *   filled with every record written would cost its whole budget in memory
- *   after a bulk load, for records nobody may read;
+ *   every create reads); not those it wrote: a cache filled with every
+ *   record written costs its whole budget in memory after a bulk load, for
+ *   records nobody may read, and even those a scheduled transition reads
+ *   again (the next phase of a build) cost more to keep than to read: each
+ *   one lives a phase, long enough to reach V8's old space, and a busy
+ *   server's heap grew by a tenth with them for no gain in speed;
  * - the ids it looked up and found absent;
  * - what its lookups by name found, unless a later transaction of the batch
  *   wrote a resource of that kind and name;
@@ -31,8 +33,6 @@ type Seen =
  */
 export class TouchedRecords {
   private readonly byId = new Map<string, Seen>()
-  /** Resources a transition scheduled in the batch will read. */
-  private readonly pending = new Set<string>()
   /** Lookups by name: by kind and name, the ids found per scopes. */
   private readonly names = new Map<string, { kind: string; name: string; found: Map<string, readonly string[]> }>()
   /** Kinds and names (nameKey) written: lookups noted before, in the batch, no longer hold. */
@@ -44,18 +44,13 @@ export class TouchedRecords {
   /** A wholesale write happened: what the batch noted before it no longer holds. */
   private wholesale = false
 
-  /** A record read (or, `written`, written) in the transaction; `bytes` its estimate (see estimateRecordBytes). */
-  note(record: ResourceRecord, bytes: number, written = false): void {
-    // NOTE: a record inserted in the transaction has no `seq` yet (the database assigns it; the engine puts 0),
-    // nor has one written after it: the cache needs the real one for pages.
+  /** A record read in the transaction; `bytes` its estimate (see estimateRecordBytes). */
+  note(record: ResourceRecord, bytes: number): void {
+    // NOTE: without a real `seq` (the engine puts 0 in what it inserts), a record is no use to pages.
     if (!(record.seq > 0)) return
-    const had = this.byId.get(record.id)
-    const seen = had?.record ? had : undefined
-    if (seen && seen.record.version >= record.version) {
-      if (written && !seen.written) this.byId.set(record.id, { ...seen, written })
-      return
-    }
-    this.byId.set(record.id, { record, bytes, written: written || (seen?.written ?? false) })
+    const seen = this.byId.get(record.id)
+    if (seen?.record && seen.record.version >= record.version) return
+    this.byId.set(record.id, { record, bytes })
   }
 
   /** An id read and found holding no resource. */
@@ -63,14 +58,9 @@ export class TouchedRecords {
     this.byId.set(id, { record: null, absent: true })
   }
 
-  /** A resource inserted or deleted in the transaction. */
-  gone(id: string): void {
+  /** A resource inserted, changed or deleted in the transaction. */
+  written(id: string): void {
     this.byId.set(id, { record: null, absent: false })
-  }
-
-  /** A transition was scheduled for the resource: it will be read when it falls due. */
-  willRead(id: string): void {
-    this.pending.add(id)
   }
 
   /** A lookup of `kind` by `name` in `scopes` found `ids`. */
@@ -102,7 +92,6 @@ export class TouchedRecords {
   /** Resources were written wholesale: nothing noted so far may go into the cache. */
   forgetAll(): void {
     this.byId.clear()
-    this.pending.clear()
     this.names.clear()
     this.namesWritten.clear()
     this.rules.clear()
@@ -113,10 +102,9 @@ export class TouchedRecords {
   merge(job: TouchedRecords): void {
     if (job.wholesale) this.forgetAll()
     for (const [id, seen] of job.byId) {
-      if (seen.record) this.note(seen.record, seen.bytes, seen.written)
+      if (seen.record) this.note(seen.record, seen.bytes)
       else this.byId.set(id, seen)
     }
-    for (const id of job.pending) this.pending.add(id)
     for (const key of job.namesWritten) {
       this.names.delete(key)
       this.namesWritten.add(key)
@@ -126,12 +114,11 @@ export class TouchedRecords {
     for (const r of job.rules.values()) this.readRules(r.kind, r.operation, r.rules)
   }
 
-  /** Once committed: into the cache what it may hold (see the class), out of it what was inserted or deleted. */
+  /** Once committed: into the cache what it may hold (see the class), out of it what was written. */
   applyTo(cache: ResourceCache): void {
     for (const [id, seen] of this.byId) {
       if (seen.record) {
-        if (!seen.written || this.pending.has(id)) cache.remember(seen.record, seen.bytes)
-        else cache.forget(id)
+        cache.remember(seen.record, seen.bytes)
       } else if (seen.absent) cache.rememberAbsent(id)
       else cache.forget(id)
     }
