@@ -221,7 +221,7 @@ export function storeContract(factory: StoreFactory): void {
         await q.insertResource(resource('b'))
       })
       const a1 = (await store.read.getResource('a'))!
-      // NOTE: each schedules a transition on what it touches, as the engine does: a store that caches what a transition will read (SQLite) must cache the right version.
+      // NOTE: each schedules a transition on what it touches, as the engine does: what a store keeps in memory (SQLite) must be what committed.
       const due = (q: Queries, resourceId: string) => q.insertTransition({ resourceId, operation: 'create', dueAt: 5, expectedVersion: 1, outcome: 'complete', detail: null, createdAt: 0 })
       // NOTE: submitted at once, so a store that commits in groups (SQLite) runs them in one batch.
       const outcomes = await Promise.allSettled([
