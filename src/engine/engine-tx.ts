@@ -486,6 +486,7 @@ export class EngineTx {
     const taken = this.taken
     if (taken?.resourceId === res.id) {
       this.taken = undefined
+      // NOTE: the same operation: one started anew (begin) dropped the taken row first.
       const moved: TransitionRecord = { ...taken, ...end, expectedVersion: res.version }
       if (await this.q.moveTransition(taken.id, moved)) {
         this.scheduled.push({ id: taken.id, dueAt: end.dueAt, record: moved })
