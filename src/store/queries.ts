@@ -253,7 +253,7 @@ export class Queries {
       // NOTE: only a read that ran outside any transaction saw committed state, so only it is kept at once.
       const now = this.direct && Q.getResource.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, [id], this.direct)
       if (now) {
-        if (now[0]) return cache.remember(toResource(now[0]), estimateBytesFromData(now[0].data))
+        if (now[0]) return cacheRow(cache, now[0])
         cache.rememberAbsent(id)
         return undefined
       }
@@ -287,7 +287,7 @@ export class Queries {
       if (known) return known
       const now = this.direct && findByName.tryDirect<Selectable<ResourcesTable>>(this.db, this.dialect, args, this.direct)
       if (now) {
-        const found = now.map((row) => cache.remember(toResource(row), estimateBytesFromData(row.data)))
+        const found = now.map((row) => cacheRow(cache, row))
         cache.rememberNamed(kind, name, scopes, found.map((r) => r.id))
         return found
       }
@@ -416,7 +416,7 @@ export class Queries {
     const missing = found.filter((k) => cache.get(k.id)?.version !== Number(k.version)).map((k) => k.id)
     if (missing.length) {
       const rows = this.db.selectFrom('resources').selectAll().where('id', 'in', missing).compile()
-      for (const row of (direct(rows.sql, rows.parameters) ?? []) as Array<Selectable<ResourcesTable>>) cache.remember(toResource(row))
+      for (const row of (direct(rows.sql, rows.parameters) ?? []) as Array<Selectable<ResourcesTable>>) cacheRow(cache, row)
     }
     const out: ResourceRecord[] = []
     for (const k of found) {
@@ -915,7 +915,22 @@ export class Queries {
   }
 }
 
+/**
+ * A committed row, read outside any transaction, into the cache. Its data's
+ * JSON is not kept beside it (see parseData): a cache full of records read
+ * by GETs and lists held each one's JSON too, a fifth more memory than its
+ * budget counts, for the few of them a write would have reused it for.
+ */
+function cacheRow(cache: ResourceCache, row: Selectable<ResourcesTable>): ResourceRecord {
+  return cache.remember(resourceOf(row, JSON.parse(row.data) as Record<string, unknown>), estimateBytesFromData(row.data))
+}
+
+/** A row as a record, its data's JSON remembered for a write of it to reuse (see parseData). */
 function toResource(row: Selectable<ResourcesTable>): ResourceRecord {
+  return resourceOf(row, parseData(row.data))
+}
+
+function resourceOf(row: Selectable<ResourcesTable>, data: Record<string, unknown>): ResourceRecord {
   return {
     seq: Number(row.seq),
     id: row.id,
@@ -926,7 +941,7 @@ function toResource(row: Selectable<ResourcesTable>): ResourceRecord {
     phase: row.phase,
     parentId: row.parent_id,
     version: Number(row.version),
-    data: parseData(row.data),
+    data,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     eventSeq: Number(row.event_seq),
