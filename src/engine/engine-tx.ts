@@ -315,7 +315,14 @@ export class EngineTx {
     change: { status?: string | undefined; data?: Partial<D> | undefined; name?: string; phase?: string | null },
     operation: string,
   ): Promise<ResourceRecord<D>> {
-    const next: ResourceRecord<D> = {
+    const next = this.changed(res, change)
+    await this.persist(next, res, operation)
+    return next
+  }
+
+  /** The record a change makes of `res`, not written yet (see write). */
+  private changed<D>(res: ResourceRecord<D>, change: { status?: string | undefined; data?: Partial<D> | undefined; name?: string; phase?: string | null }): ResourceRecord<D> {
+    return {
       ...res,
       name: change.name ?? res.name,
       status: change.status ?? res.status,
@@ -324,11 +331,20 @@ export class EngineTx {
       version: res.version + 1,
       updatedAt: this.now,
     }
-    if (!(await this.q.updateResource(next as ResourceRecord, res as ResourceRecord, this.nextEventAhead()))) {
-      throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
-    }
+  }
+
+  /**
+   * Writes `next` over `res` under the version check and records its event;
+   * with `move`, moves the taken transition row on as part of the same write
+   * (see Queries.updateResourceMoving). Returns whether the row moved.
+   */
+  private async persist<D>(next: ResourceRecord<D>, res: ResourceRecord<D>, operation: string, move?: TransitionRecord): Promise<boolean> {
+    const { updated, moved } = move
+      ? await this.q.updateResourceMoving(next as ResourceRecord, res as ResourceRecord, this.nextEventAhead(), move)
+      : { updated: await this.q.updateResource(next as ResourceRecord, res as ResourceRecord, this.nextEventAhead()), moved: false }
+    if (!updated) throw new ConflictError(`${labelOf(this.kind(res.kind))} ${res.id} was changed by another request; retry`)
     this.record(next, 'changed', operation, res.status)
-    return next
+    return moved
   }
 
   /** Deletes a resource for good, after its kind has released what it held. */
@@ -360,10 +376,17 @@ export class EngineTx {
   ): Promise<{ res: ResourceRecord<D>; due?: PhaseEnd | undefined }> {
     const op = this.kind(res.kind).operations[operation]!
     const def = phasesOf(op).find((p) => p.name === phase)
-    const next = await this.write(res, { status: phaseStatus(op, def), phase }, operation)
+    const next = this.changed(res, { status: phaseStatus(op, def), phase })
+    // NOTE: the phase's rules fire before the write, so that the end they shape moves the transition
+    // row with it: one statement on PostgreSQL, where each is a round trip and a build has four phases.
     const end = this.planEnd(next, operation, await this.phaseFaults(next, operation), carried)
-    if (end && end.dueAt <= dueBy) return { res: next, due: end }
-    if (end) await this.insertEnd(next, operation, end)
+    if (end && end.dueAt <= dueBy) {
+      await this.persist(next, res, operation)
+      return { res: next, due: end }
+    }
+    const moved = end && this.moveTaken(next, end)
+    const didMove = await this.persist(next, res, operation, moved)
+    if (end) await this.endScheduled(next, operation, end, moved, didMove)
     return { res: next }
   }
 
@@ -483,17 +506,27 @@ export class EngineTx {
 
   /** Schedules a phase's end: in the row of the transition being applied, when it is this resource's. */
   private async insertEnd<D>(res: ResourceRecord<D>, operation: string, end: PhaseEnd): Promise<void> {
+    const moved = this.moveTaken(res, end)
+    await this.endScheduled(res, operation, end, moved, moved !== undefined && (await this.q.moveTransition(moved.id, moved)))
+  }
+
+  /**
+   * The row of the transition being applied, moved on to `end`, when it is
+   * `res`'s (written at `res.version`): one write, where a delete and an
+   * insert would touch every index of the table twice. The caller writes it.
+   */
+  private moveTaken<D>(res: ResourceRecord<D>, end: PhaseEnd): TransitionRecord | undefined {
     const taken = this.taken
-    if (taken?.resourceId === res.id) {
-      this.taken = undefined
-      // NOTE: the same operation: one started anew (begin) dropped the taken row first.
-      const moved: TransitionRecord = { ...taken, ...end, expectedVersion: res.version }
-      if (await this.q.moveTransition(taken.id, moved)) {
-        this.scheduled.push({ id: taken.id, dueAt: end.dueAt, record: moved })
-        return
-      }
-    }
-    await this.queueTransition({ resourceId: res.id, operation, ...end, expectedVersion: res.version, createdAt: this.now })
+    if (taken?.resourceId !== res.id) return undefined
+    this.taken = undefined
+    // NOTE: the same operation: one started anew (begin) dropped the taken row first.
+    return { ...taken, ...end, expectedVersion: res.version }
+  }
+
+  /** Hands a phase's end to the runner: the moved row, or, when there was none to move, a new one. */
+  private async endScheduled<D>(res: ResourceRecord<D>, operation: string, end: PhaseEnd, moved: TransitionRecord | undefined, didMove: boolean): Promise<void> {
+    if (moved && didMove) this.scheduled.push({ id: moved.id, dueAt: moved.dueAt, record: moved })
+    else await this.queueTransition({ resourceId: res.id, operation, ...end, expectedVersion: res.version, createdAt: this.now })
   }
 
   /** Deletes a resource's pending transitions, the one being applied included. */

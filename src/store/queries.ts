@@ -108,6 +108,16 @@ const Q = {
       .where('id', '=', arg(4))
       .where('version', '=', arg(5)),
   ),
+  // NOTE: PostgreSQL: a phase step's two writes in one round trip; `moved` counts the transition rows moved.
+  updateResourceStateMoving: new QueryTemplate((db, arg) =>
+    db
+      .with('moved', (db) => db.updateTable('transitions').set({ due_at: arg(7), expected_version: arg(8), outcome: arg(9), detail: arg(10) }).where('id', '=', arg(11)).returning('id'))
+      .updateTable('resources')
+      .set(stateChange(arg))
+      .where('id', '=', arg(4))
+      .where('version', '=', arg(5))
+      .returning((eb) => eb.selectFrom('moved').select((eb) => eb.fn.countAll().as('n')).as('moved')),
+  ),
   numberResourceEvent: new QueryTemplate((db, arg) => db.updateTable('resources').set({ event_seq: nextEventSeq(arg(0)) }).where('id', '=', arg(1))),
   deleteResource: new QueryTemplate((db, arg) => db.deleteFrom('resources').where('id', '=', arg(0)).where('version', '=', arg(1))),
   nextCounter: new QueryTemplate((db, arg) =>
@@ -473,6 +483,24 @@ export class Queries {
     const updated = Number(result.numAffectedRows) === 1
     if (updated) this.touched?.written(next.id)
     return updated
+  }
+
+  /**
+   * updateResource, and moveTransition of the taken row `move` as part of
+   * the same write: one statement on PostgreSQL (a phase step's writes, each
+   * a round trip otherwise), the two in turn elsewhere. `moved` is false when
+   * the resource was not written.
+   */
+  async updateResourceMoving(next: ResourceRecord, prev: Pick<ResourceRecord, 'version' | 'name' | 'parentId'>, eventAhead: number, move: TransitionRecord): Promise<{ updated: boolean; moved: boolean }> {
+    if (this.dialect !== 'postgres' || next.name !== prev.name || next.parentId !== prev.parentId) {
+      const updated = await this.updateResource(next, prev, eventAhead)
+      return { updated, moved: updated && (await this.moveTransition(move.id, move)) }
+    }
+    const detail = move.detail ? JSON.stringify(move.detail) : null
+    const args = [next.status, next.version, dataJson(next.data), next.updatedAt, next.id, prev.version, next.phase, move.dueAt, move.expectedVersion, move.outcome, detail, move.id]
+    const { rows } = await this.run<{ moved: number | string }>(Q.updateResourceStateMoving, args)
+    const updated = rows.length === 1
+    return { updated, moved: updated && Number(rows[0]!.moved) === 1 }
   }
 
   /**
