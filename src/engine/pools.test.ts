@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { useRuntime } from '../../test/helpers/runtime.js'
 import { TEST_STORE } from '../../test/helpers/store.js'
 import type { ResourceRecord } from '../store/records.js'
-import { ConflictError, EMU_ERR_EXHAUSTED, ValidationError } from './errors.js'
+import { ConflictError, EMU_ERR_EXHAUSTED, ForbiddenError, UnauthorizedError, ValidationError } from './errors.js'
+import { keyId } from './identity/identity.js'
 import { addFault, InjectedFaultError } from './faults.js'
 import type { PodData } from './kinds/pod.kind.js'
 import type { PoolData } from './kinds/pool.kind.js'
@@ -217,6 +218,20 @@ describe(`pools on ${TEST_STORE}`, () => {
     // NOTE: the capacity is the scope's quota again: a pod made past it, by any path, is refused.
     const over = await t.engine.store.transaction((q) => q.quotaRow(pool.project))
     expect(over?.limits).toMatchObject({ pods: 2 })
+  })
+
+  it('a keyed pool comes back from a snapshot of its scope into a server that never had its key, opened by that key alone', async () => {
+    const pool = await createPool('locked', { size: 0, apiKey: 's3cret' })
+    const snap = await exportSnapshot(t.engine, { scope: pool.project })
+    expect(JSON.stringify(snap)).not.toContain('s3cret')
+    // NOTE: as a fresh server is: neither the pool nor its key (a credential of user admin, outside the pool's scope).
+    await resetState(t.engine, { scope: pool.project })
+    await t.engine.transaction(async (tx) => tx.remove((await tx.q.getResource(keyId('s3cret')))!, 'delete'))
+    await expect(t.engine.identity.whoIs('s3cret', pool.project)).rejects.toBeInstanceOf(UnauthorizedError)
+    await importSnapshot(t.engine, snap)
+    expect((await t.engine.identity.whoIs('s3cret', pool.project)).user.name).toBe('admin')
+    await expect(t.engine.identity.whoIs('s3cret', scopes.pool('other'))).rejects.toBeInstanceOf(ForbiddenError)
+    await expect(t.engine.identity.whoIs('nope', pool.project)).rejects.toBeInstanceOf(UnauthorizedError)
   })
 
   it('100 concurrent claims on a pool of capacity 5: 5 pods, each to one workspace, and 95 clear refusals', async () => {

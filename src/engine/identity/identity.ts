@@ -340,11 +340,32 @@ async function setKeyIn(tx: EngineTx, k: KeySpec): Promise<ResourceRecord<Creden
   const user = await requireKind<UserData>(tx.q, 'identity.user', k.userId, 'userId')
   if (k.projectId != null) await requireKind(tx.q, 'identity.project', k.projectId, 'projectId')
   const id = keyId(k.secret)
-  const data: CredentialData = { userId: user.id, projectId: k.projectId ?? null, audience: k.audience, description: k.description ?? '' }
+  const data = credentialData(user, k)
   await tx.lock(`identity.credential:${id}`)
   const had = await tx.q.getResource(id)
   if (had) return tx.write(had as ResourceRecord<CredentialData>, { data }, 'update')
-  return tx.create<CredentialData>('identity.credential', { id, project: scopes.domain(user.data.domainId), name: `${k.audience} key of ${user.name}`, data })
+  return createKey(tx, id, user, data)
+}
+
+/**
+ * Brings back a key known only by its id (a hash of it, what a snapshot of a
+ * pool's scope keeps of the pool's key) when no credential has that id; one
+ * there already, whatever it is for, is left as it is, and so is a key whose
+ * user is gone.
+ */
+export async function restoreKeyIn(tx: EngineTx, id: string, k: Omit<KeySpec, 'secret'>): Promise<void> {
+  await tx.lock(`identity.credential:${id}`)
+  if (await tx.q.getResource(id)) return
+  const user = await tx.q.getResource(k.userId)
+  if (user?.kind === 'identity.user') await createKey(tx, id, user as ResourceRecord<UserData>, credentialData(user as ResourceRecord<UserData>, k))
+}
+
+function credentialData(user: ResourceRecord<UserData>, k: Omit<KeySpec, 'secret'>): CredentialData {
+  return { userId: user.id, projectId: k.projectId ?? null, audience: k.audience, description: k.description ?? '' }
+}
+
+function createKey(tx: EngineTx, id: string, user: ResourceRecord<UserData>, data: CredentialData): Promise<ResourceRecord<CredentialData>> {
+  return tx.create<CredentialData>('identity.credential', { id, project: scopes.domain(user.data.domainId), name: `${data.audience} key of ${user.name}`, data })
 }
 
 /** Issues a token for a user whose credentials were checked, scoped to a project they have a role on (or unscoped). */

@@ -14,6 +14,8 @@ export const PoolDataSchema = Type.Object({
   ports: Type.Array(Type.Integer({ minimum: 1, maximum: 65_535 })),
   /** Whether a key guards it: every call for the pool must bring it (a credential of the engine's identity, audience `pool:NAME`). */
   keyed: Type.Boolean(),
+  /** Its key's credential id: a hash of the key, never the key. A snapshot of the pool's scope brings the key back with it. */
+  keyId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 })
 export type PoolData = Static<typeof PoolDataSchema>
 

@@ -1,7 +1,7 @@
 import type { KindHooks } from '../define-kind.js'
 import type { EngineTx } from '../engine-tx.js'
 import { ConflictError, EMU_ERR_EXHAUSTED, ValidationError } from '../errors.js'
-import { replaceKeysIn } from '../identity/identity.js'
+import { keyId, replaceKeysIn, restoreKeyIn } from '../identity/identity.js'
 import { seededUserId } from '../identity/seed-identity.js'
 import { scopes } from '../scope.js'
 import type { ResourceRecord } from '../../store/records.js'
@@ -26,7 +26,7 @@ export function poolSettings(input: Partial<CreatePoolInput>, base: PoolData): P
     if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new ValidationError(`ports[${i}]`, `ports[${i}]: must be a port number from 1 to 65535`)
     if (ports.indexOf(port) !== i) throw new ValidationError(`ports[${i}]`, `ports[${i}]: ${port} is listed twice`)
   }
-  return { size, capacity, domain, ports: [...ports], keyed: base.keyed }
+  return { size, capacity, domain, ports: [...ports], keyed: base.keyed, ...(base.keyId !== undefined && { keyId: base.keyId }) }
 }
 
 // NOTE: a function: pool.kind.ts, which holds the defaults, imports this module first.
@@ -92,7 +92,7 @@ export const poolHooks: KindHooks<PoolData> = {
     const base = defaults(input.name)
     // NOTE: a default size never refuses a capacity given below it: the pool keeps what it can hold ready.
     if (input.size === undefined && typeof input.capacity === 'number' && input.capacity >= 1) base.size = Math.min(base.size, input.capacity)
-    const data = { ...poolSettings(input, base), keyed: input.apiKey !== undefined }
+    const data: PoolData = { ...poolSettings(input, base), keyed: input.apiKey !== undefined, ...(input.apiKey !== undefined && { keyId: keyId(input.apiKey) }) }
     const pool = await tx.create<PoolData>(POOL_KIND, { project: scope, name: input.name, data })
     // NOTE: a key of user admin, for this pool only; a pool made again under the name replaces it (or drops it).
     await replaceKeysIn(tx, scope, keyOrigin(input.name), seededUserId('admin'), input.apiKey)
@@ -103,9 +103,11 @@ export const poolHooks: KindHooks<PoolData> = {
 
   actions: { claim: claim as never, configure },
 
-  // NOTE: snapshots carry resources, not quota limits: the capacity comes back from the pool's data.
+  // NOTE: snapshots carry resources, not quota limits: the capacity comes back from the pool's data; and a
+  // snapshot of the pool's scope does not hold its key (a credential of user admin): its id in the data brings it back.
   async onLoaded(tx, pool) {
     await tx.q.setQuotaLimits(pool.project, (own) => ({ ...own, pods: pool.data.capacity }))
+    if (pool.data.keyId !== undefined) await restoreKeyIn(tx, pool.data.keyId, { userId: seededUserId('admin'), audience: pool.project, description: keyOrigin(pool.name) })
   },
 
   // NOTE: the pods go with their pool; none is replaced, since the pool is going.
