@@ -1,12 +1,10 @@
 import type { Engine } from '../../engine/engine.js'
+import { podWithPool } from '../../engine/pod-with-pool.js'
 import { EMU_ERR_NOT_FOUND, EngineError } from '../../engine/errors.js'
 import { POD_UP_STATES, type PodData } from '../../engine/kinds/pod.kind.js'
 import type { PoolData } from '../../engine/kinds/pool.kind.js'
 import type { ErrorShape } from '../../server/error-shape.js'
 import type { ResourceRecord } from '../../store/records.js'
-
-const POD = 'pool.pod'
-const POOL = 'pool.pool'
 
 /** What a request to a stand-in is for: a pod, its pool, and the port asked on (null: the pod's own URL). */
 export interface Target {
@@ -17,10 +15,8 @@ export interface Target {
 
 /** The pod, its pool and the port, or a 404 naming which of them is unknown. */
 export async function findTarget(engine: Engine, podId: string, port: number | null): Promise<Target> {
-  const pod = (await engine.getInAnyScope(POD, podId)) as ResourceRecord<PodData>
-  const pool = (await engine.getInAnyScope(POOL, pod.data.poolId).catch(() => {
-    throw new EngineError(EMU_ERR_NOT_FOUND, 404, `pod ${podId}: its pool ${pod.data.poolId} is gone`)
-  })) as ResourceRecord<PoolData>
+  const { pod, pool } = await podWithPool(engine, podId)
+  if (!pool) throw new EngineError(EMU_ERR_NOT_FOUND, 404, `pod ${podId}: its pool ${pod.data.poolId} is gone`)
   if (port !== null && !pool.data.ports.includes(port)) {
     const mapped = pool.data.ports.length > 0 ? `maps ${pool.data.ports.join(', ')}` : 'maps no ports'
     throw new EngineError(EMU_ERR_NOT_FOUND, 404, `port: ${port} is not a port of pod ${pod.name} (${pod.id}); its pool ${pool.name} ${mapped}`, 'port')

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { Engine } from '../../engine/engine.js'
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../engine/errors.js'
+import { podWithPool } from '../../engine/pod-with-pool.js'
 import { findPool, poolOnDemand } from '../../engine/pool-on-demand.js'
 import { scopes } from '../../engine/scope.js'
 import { toErrorShape, type ErrorShape } from '../../server/error-shape.js'
@@ -93,11 +94,10 @@ async function podsOf(engine: Engine, pool: PoolRecord): Promise<PodRecord[]> {
   return out
 }
 
-/** A pod by id, wherever its pool is, with that pool, when the request brings the pool's key (if it has one). */
-async function podWithPool(engine: Engine, req: FastifyRequest): Promise<{ pod: PodRecord; pool: PoolRecord }> {
+/** The pod the request names, with its pool, when the request brings the pool's key (if it has one). */
+async function requestedPod(engine: Engine, req: FastifyRequest): Promise<{ pod: PodRecord; pool: PoolRecord }> {
   const podId = (req.params as Static<typeof PodParams>).podId
-  const pod = (await engine.getInAnyScope(POD, podId)) as PodRecord
-  const pool = (await engine.getInAnyScope(POOL, pod.data.poolId).catch(() => undefined)) as PoolRecord | undefined
+  const { pod, pool } = await podWithPool(engine, podId)
   if (!pool) throw new NotFoundError('workspace', podId)
   await guard(engine, req, pool)
   return { pod, pool }
@@ -176,13 +176,13 @@ export async function poolManagerFace(app: FastifyInstance): Promise<void> {
   })
 
   app.get('/workspaces/:podId', { config: config('workspace.get'), schema: { tags, summary: 'A workspace (pod)', params: PodParams, response: { 200: WorkspaceReply, ...errors } } }, async (req) => {
-    const { pod, pool } = await podWithPool(engine, req)
+    const { pod, pool } = await requestedPod(engine, req)
     return { success: true, workspace: workspaceToWire(req, pool, pod) }
   })
 
   const podAction = (path: string, action: string, summary: string, body?: typeof UpdateBody) =>
     app.post(path, { config: config(`workspace.${action}`), schema: { tags, summary, params: PodParams, ...(body ? { body } : {}), response: { 200: WorkspaceReply, ...errors } } }, async (req) => {
-      const { pod, pool } = await podWithPool(engine, req)
+      const { pod, pool } = await requestedPod(engine, req)
       const next = (await engine.act(pod.project, POD, pod.id, action, (req.body ?? {}) as Record<string, unknown>)) as PodRecord
       return { success: true, workspace: workspaceToWire(req, pool, next) }
     })
