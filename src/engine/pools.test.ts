@@ -228,6 +228,9 @@ describe(`pools on ${TEST_STORE}`, () => {
     await resetState(t.engine, { scope: pool.project })
     await t.engine.transaction(async (tx) => tx.remove((await tx.q.getResource(keyId('s3cret')))!, 'delete'))
     await expect(t.engine.identity.whoIs('s3cret', pool.project)).rejects.toBeInstanceOf(UnauthorizedError)
+    const forged = structuredClone(snap)
+    ;(forged.state.resources.find((r) => r.kind === 'pool.pool')!.data as PoolData).keyId = 'key-of-my-own'
+    expect(await importSnapshot(t.engine, forged).catch((e: unknown) => e)).toMatchObject({ field: 'state.resources[0].data.keyId' })
     await importSnapshot(t.engine, snap)
     expect((await t.engine.identity.whoIs('s3cret', pool.project)).user.name).toBe('admin')
     await expect(t.engine.identity.whoIs('s3cret', scopes.pool('other'))).rejects.toBeInstanceOf(ForbiddenError)

@@ -15,7 +15,7 @@ export const PoolDataSchema = Type.Object({
   /** Whether a key guards it: every call for the pool must bring it (a credential of the engine's identity, audience `pool:NAME`). */
   keyed: Type.Boolean(),
   /** Its key's credential id: a hash of the key, never the key. A snapshot of the pool's scope brings the key back with it. */
-  keyId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  keyId: Type.Optional(Type.String({ pattern: '^key-[0-9a-f]{40}$' })),
 })
 export type PoolData = Static<typeof PoolDataSchema>
 
