@@ -41,7 +41,16 @@ export function freshDb(opts: { persistent?: boolean; store?: 'sqlite' | 'postgr
         const client = new pg.Client({ connectionString: pgUrl() })
         await client.connect()
         try {
-          await client.query(`drop schema if exists ${schema} cascade`)
+          // NOTE: a test's processes may still be stopping, mid-transaction in the schema: PostgreSQL can pick the drop to break a deadlock.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await client.query(`drop schema if exists ${schema} cascade`)
+              break
+            } catch (err) {
+              if ((err as { code?: string }).code !== '40P01' || attempt === 5) throw err
+              await new Promise((r) => setTimeout(r, 200 * attempt))
+            }
+          }
         } finally {
           await client.end()
         }
