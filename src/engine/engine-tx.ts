@@ -384,9 +384,9 @@ export class EngineTx {
       await this.persist(next, res, operation)
       return { res: next, due: end }
     }
-    const moved = end && this.moveTaken(next, end)
-    const didMove = await this.persist(next, res, operation, moved)
-    if (end) await this.endScheduled(next, operation, end, moved, didMove)
+    const move = end && this.moveTaken(next, end)
+    const moved = await this.persist(next, res, operation, move)
+    if (end) await this.endScheduled(next, operation, end, moved ? move : undefined)
     return { res: next }
   }
 
@@ -506,8 +506,8 @@ export class EngineTx {
 
   /** Schedules a phase's end: in the row of the transition being applied, when it is this resource's. */
   private async insertEnd<D>(res: ResourceRecord<D>, operation: string, end: PhaseEnd): Promise<void> {
-    const moved = this.moveTaken(res, end)
-    await this.endScheduled(res, operation, end, moved, moved !== undefined && (await this.q.moveTransition(moved.id, moved)))
+    const move = this.moveTaken(res, end)
+    await this.endScheduled(res, operation, end, move && (await this.q.moveTransition(move.id, move)) ? move : undefined)
   }
 
   /**
@@ -523,9 +523,9 @@ export class EngineTx {
     return { ...taken, ...end, expectedVersion: res.version }
   }
 
-  /** Hands a phase's end to the runner: the moved row, or, when there was none to move, a new one. */
-  private async endScheduled<D>(res: ResourceRecord<D>, operation: string, end: PhaseEnd, moved: TransitionRecord | undefined, didMove: boolean): Promise<void> {
-    if (moved && didMove) this.scheduled.push({ id: moved.id, dueAt: moved.dueAt, record: moved })
+  /** Hands a phase's end to the runner: the row `moved` on to it, or, when none was, a new one. */
+  private async endScheduled<D>(res: ResourceRecord<D>, operation: string, end: PhaseEnd, moved: TransitionRecord | undefined): Promise<void> {
+    if (moved) this.scheduled.push({ id: moved.id, dueAt: moved.dueAt, record: moved })
     else await this.queueTransition({ resourceId: res.id, operation, ...end, expectedVersion: res.version, createdAt: this.now })
   }
 

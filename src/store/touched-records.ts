@@ -117,9 +117,8 @@ export class TouchedRecords {
   /** Once committed: into the cache what it may hold (see the class), out of it what was written. */
   applyTo(cache: ResourceCache): void {
     for (const [id, seen] of this.byId) {
-      if (seen.record) {
-        cache.remember(seen.record, seen.bytes)
-      } else if (seen.absent) cache.rememberAbsent(id)
+      if (seen.record) cache.remember(seen.record, seen.bytes)
+      else if (seen.absent) cache.rememberAbsent(id)
       else cache.forget(id)
     }
     for (const { kind, name, found } of this.names.values()) for (const [scopes, ids] of found) cache.rememberNamed(kind, name, scopes, ids)
