@@ -1,24 +1,53 @@
-// Bundles the CLI into dist/bundle/ (one module graph instead of some
-// thousand files: start-up was mostly module loading). Dynamic imports stay
-// separate chunks, so a configuration still loads only what it uses; native,
-// optional and file-reading packages stay outside the bundle.
-import { rmSync } from 'node:fs'
+// Bundles the CLI into dist/bundle/ (one file instead of some thousand: start-up
+// was mostly module loading): mockcloud.cjs, the whole CLI as one CommonJS
+// file, and main.js, the binary, which runs it through V8's code cache
+// (src/cli/compile-cache.ts, ADR 0013). Native, optional and file-reading
+// packages stay outside the bundle. `node scripts/bundle-cli.mjs [DIR]` writes
+// into DIR instead (it must be inside this checkout, to find node_modules).
+import { createHash } from 'node:crypto'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { build } from 'esbuild'
 
-// NOTE: chunk names carry a hash: without this, old chunks pile up and ship in the package.
-rmSync('dist/bundle', { recursive: true, force: true })
+const out = process.argv[2] ?? 'dist/bundle'
+rmSync(out, { recursive: true, force: true })
 
-await build({
+// NOTE: CommonJS, because only a script (not an ES module) can be compiled from a code cache without an experimental flag.
+const cli = await build({
   entryPoints: ['src/cli/main.ts'],
-  outdir: 'dist/bundle',
+  write: false,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   // NOTE: native (better-sqlite3), optional (pg-native, redoc), or reading their own files at run time (swagger-ui, pino's workers).
   external: ['better-sqlite3', 'pg', 'pg-native', 'bullmq', 'ioredis', '@fastify/swagger-ui', 'redoc'],
-  // NOTE: bundled CommonJS packages call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __mockcloudRequire } from 'node:module'; const require = __mockcloudRequire(import.meta.url);" },
+  // NOTE: the sources are ES modules; in a CommonJS file, the module's URL is its file's.
+  define: { 'import.meta.url': '__mockcloudModuleUrl' },
+  // NOTE: the file is the function Node would wrap a CommonJS file in, so the launcher compiles it as read, without a copy.
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {var __mockcloudModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
+  // NOTE: ASCII only (non-ASCII escaped), so the launcher can read it as Latin-1, which Node keeps outside V8's heap.
+  charset: 'ascii',
+  // NOTE: V8 keeps the source of a script in memory (2.5 MB instead of 4); names stay, so stack traces still say which function.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+})
+// NOTE: esbuild puts the entry's shebang above the banner; this file is not run by itself.
+const code = cli.outputFiles[0].text.replace(/^#!.*\n/, '')
+mkdirSync(out, { recursive: true })
+writeFileSync(join(out, 'mockcloud.cjs'), code)
+
+// NOTE: V8 checks only a cache's source length; the content's hash names the cache, so a rebuilt bundle never runs another's code.
+const id = createHash('sha256').update(code).digest('hex').slice(0, 16)
+await build({
+  entryPoints: ['src/cli/launch.ts'],
+  outfile: join(out, 'main.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  define: { MOCKCLOUD_BUNDLE_ID: JSON.stringify(id) },
   logLevel: 'warning',
 })

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { createRequire } from 'node:module'
 import { answerUnrouted } from './unrouted.js'
 
 const PREFIX = '/docs'
@@ -35,7 +36,9 @@ export function registerSwaggerUi(app: FastifyInstance): void {
 }
 
 async function buildInner(app: FastifyInstance): Promise<FastifyInstance> {
-  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')])
+  const [{ default: Fastify }, { default: swagger }] = await Promise.all([import('fastify'), import('@fastify/swagger')])
+  // NOTE: required, not imported: it is CommonJS, and the built CLI runs as a script, where import() would need an experimental loader (ADR 0013).
+  const swaggerUi = createRequire(import.meta.url)('@fastify/swagger-ui') as FastifyPluginAsync<{ routePrefix: string }>
   const inner = Fastify({ logger: false })
   // NOTE: static mode over the outer document: one source of truth, read once the outer server has all its routes.
   await inner.register(swagger, { mode: 'static', specification: { document: app.swagger() as never } })
