@@ -10,7 +10,7 @@ import { ConflictError, ValidationError } from '../engine/errors.js'
 import { InProcessEventBus, type EventBus } from '../engine/event-bus.js'
 import { defaultRegistry } from '../engine/kinds/index.js'
 import { seedSharedResources } from '../engine/seed.js'
-import { seededPasswordHashes, seedIdentity } from '../engine/identity/seed-identity.js'
+import { seedIdentity } from '../engine/identity/seed-identity.js'
 import { loadSettings, saveSettings, type SharedSettings } from '../engine/settings.js'
 import { Timing, type ProfileName } from '../engine/timing.js'
 import { CallLog, type CallLogOptions, type CallRecord } from '../observe/call-log.js'
@@ -102,8 +102,6 @@ export interface Runtime {
  */
 export async function startRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
   const registry = defaultRegistry()
-  // NOTE: not awaited: the seeded users' hashes work out on libuv's threads while the store opens.
-  void seededPasswordHashes().catch(() => undefined)
   const store = await openStore(opts.db ?? ':memory:')
   const closers: Array<() => Promise<unknown>> = [() => store.close()]
   const closeAll = async () => {

@@ -1,4 +1,4 @@
-import { scrypt, scryptSync, timingSafeEqual } from 'node:crypto'
+import { scryptSync, timingSafeEqual } from 'node:crypto'
 
 /**
  * scrypt's cost for stored passwords. Far below what a real identity service
@@ -11,17 +11,7 @@ const KEY_BYTES = 32
 
 /** A password's stored form: `scrypt$N$r$p$salt$hash` (salt and hash in base64url). */
 export function hashPassword(password: string, salt: Buffer): string {
-  return storedForm(salt, scryptSync(password.normalize('NFC'), salt, KEY_BYTES, COST))
-}
-
-/** hashPassword off the main thread (libuv's pool), for work that need not wait for it. */
-export function hashPasswordAsync(password: string, salt: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, KEY_BYTES, COST, (err, hash) => (err ? reject(err) : resolve(storedForm(salt, hash))))
-  })
-}
-
-function storedForm(salt: Buffer, hash: Buffer): string {
+  const hash = scryptSync(password.normalize('NFC'), salt, KEY_BYTES, COST)
   return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), hash.toString('base64url')].join('$')
 }
 

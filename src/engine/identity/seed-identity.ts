@@ -6,7 +6,7 @@ import { assignmentName, type RoleAssignmentData } from '../kinds/identity-role-
 import type { RoleData } from '../kinds/identity-role.kind.js'
 import type { UserData } from '../kinds/identity-user.kind.js'
 import { scopes, SHARED_PROJECT } from '../scope.js'
-import { hashPasswordAsync } from './password.js'
+import { hashPassword } from './password.js'
 
 // NOTE: seeded ids and salts do not depend on --seed: users write the ids into their config.
 const fixed = new SeededRandom('mockcloud-identity')
@@ -31,18 +31,18 @@ export function seededUserId(name: string): string {
   return fixed.hex(32, 'user', name)
 }
 
-let seededHashes: Promise<ReadonlyMap<string, string>> | undefined
+const seededHashes = new Map<string, string>()
 
 /**
- * The seeded users' password hashes, by user name. Their salts are fixed, so
- * these are constants: worked out once per process, on libuv's threads. A
- * server asks for them as it starts opening its store, so that the two
- * scrypt runs (11 ms of a start on the main thread, when they were
- * synchronous) overlap the migrations.
+ * A seeded user's password hash. Their salts are fixed, so these are
+ * constants: worked out once per process, on the main thread. (On libuv's
+ * threads they overlapped the store's opening, but starting those threads
+ * cost 2 MB of a server's memory and, with the CLI's code cache, no time.)
  */
-export function seededPasswordHashes(): Promise<ReadonlyMap<string, string>> {
-  seededHashes ??= Promise.all(SEEDED_USERS.map(async (u) => [u.name, await hashPasswordAsync(u.password, fixed.bytes('salt', u.name).subarray(0, 16))] as const)).then((e) => new Map(e))
-  return seededHashes
+function seededPasswordHash(u: (typeof SEEDED_USERS)[number]): string {
+  let hash = seededHashes.get(u.name)
+  if (hash === undefined) seededHashes.set(u.name, (hash = hashPassword(u.password, fixed.bytes('salt', u.name).subarray(0, 16))))
+  return hash
 }
 
 /**
@@ -69,7 +69,7 @@ export async function seedIdentity(tx: EngineTx): Promise<void> {
     }
     const userId = seededUserId(u.name)
     if (!(await tx.q.getResource(userId)) && !(await tx.q.findByName('identity.user', [scope], u.name)).length) {
-      const passwordHash = (await seededPasswordHashes()).get(u.name)!
+      const passwordHash = seededPasswordHash(u)
       await tx.create<UserData>('identity.user', {
         id: userId,
         project: scope,
