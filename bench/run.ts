@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { ChildServer } from './child-server.js'
 import { compare } from './compare.js'
 import { readConfig } from './config.js'
+import { ensureDist } from './dist.js'
 import { writeFixtures } from './fixtures.js'
 import { freePort } from './free-port.js'
 import { requestJson } from './http.js'
@@ -15,8 +16,9 @@ import { formatReport, row, writeResults, type Results, type Row } from './repor
 import { rssKiB } from './rss.js'
 
 /**
- * `npm run bench`: mockcloud's native API against bare Fastify routes
- * answering the same JSON, both in child processes, measured in one run.
+ * `npm run bench`: mockcloud's native API (the built CLI; see dist.ts for
+ * BENCH_BUILD and BENCH_CLI) against bare Fastify routes answering the same
+ * JSON, both in child processes, measured in one run.
  * Prints a table and writes bench/results/latest.json. Exits 0 even when a
  * target is missed (it is a report); exits 1 only when the bench itself fails.
  */
@@ -38,9 +40,11 @@ async function main(): Promise<void> {
   const dir = (tmp = await mkdtemp(join(tmpdir(), 'mockcloud-bench-')))
   try {
     const mockPort = await freePort()
+    // NOTE: the built CLI, as users run it (`npx mockcloud`): through tsx, a server also holds every module's transform and source map.
+    const cli = ensureDist(ROOT, log)
     // NOTE: 10,000 VMs in one project: past OpenStack's default quotas.
-    const serveArgs = ['src/cli/main.ts', 'serve', '--port', String(mockPort), '--db', join(dir, 'bench.db'), '--log-level', 'warn', '--seed', 'bench', '--quota', '*=-1']
-    const mock = ChildServer.start('mockcloud', serveArgs, mockPort, ROOT)
+    const serveArgs = [cli, 'serve', '--port', String(mockPort), '--db', join(dir, 'bench.db'), '--log-level', 'warn', '--seed', 'bench', '--quota', '*=-1']
+    const mock = ChildServer.start('mockcloud', serveArgs, mockPort, ROOT, { tsx: false })
     children.push(mock)
     await mock.ready()
     log(`mockcloud pid ${mock.pid} on ${mock.baseUrl}`)
