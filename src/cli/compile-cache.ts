@@ -1,22 +1,26 @@
-import { createHash } from 'node:crypto'
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, unlinkSync, utimesSync, writeFileSync, readFileSync, type Stats } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { debuglog } from 'node:util'
+import { cachedDataVersionTag } from 'node:v8'
 import { Script, constants } from 'node:vm'
+import { crc32 } from 'node:zlib'
 
 /**
- * Runs the bundled CLI (one CommonJS file) from V8's code cache: parsing and
+ * Runs the bundled CLI (one CommonJS script) from V8's code cache: parsing and
  * compiling the bundle was the largest part of start-up, and Node 20 has no
  * compile cache of its own (`module.enableCompileCache` came in Node 22).
  * The first run of a command writes what V8 compiled while it started; later
  * runs of that command load it instead of compiling again (ADR 0013).
  *
  * The cache is an optimisation only: when it cannot be read or written, the
- * bundle runs as it would without one.
+ * bundle runs as it would without one. `NODE_DEBUG=mockcloud-compile-cache`
+ * says what happened to it.
  */
 export interface CompiledBundle {
-  /** The bundle, a CommonJS file. */
+  /** The bundle: a CommonJS module's wrapper function, as a script. */
   file: string
   /** What identifies the bundle's content (written at build time). V8 only checks the source's length. */
   id: string
@@ -26,12 +30,16 @@ export interface CompiledBundle {
   command: string
 }
 
+const debug = debuglog('mockcloud-compile-cache')
 /** Milliseconds after start-up that the cache is written, so it holds what starting compiled. */
 const SAVE_AFTER_MS = 1000
-/** Caches of other builds not written for this long are removed when one is written. */
-const STALE_AFTER_MS = 24 * 3600 * 1000
+const DAY_MS = 24 * 3600 * 1000
+/** What the cache files (and their files being written) are named: only such files are ever removed. */
+const CACHE_FILE = /^[0-9a-f]{16}-[0-9a-f]{8}-[a-z][a-z-]*\.bin(\.[0-9a-f]{16}\.tmp)?$/
+/** A cache file starts with the CRC-32 of the rest: Node 20's V8 does not check a cache's body, and a damaged one crashes it. */
+const HEADER_BYTES = 4
 
-/** `MOCKCLOUD_COMPILE_CACHE`: `off` for none, a directory, or (unset) one of this user's under the temp dir. */
+/** `MOCKCLOUD_COMPILE_CACHE`: `off` (or `0`) for none, a directory of its own, or (unset) one of this user's under the temp dir. */
 export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const chosen = env['MOCKCLOUD_COMPILE_CACHE']
   if (chosen === 'off' || chosen === '0') return undefined
@@ -53,30 +61,78 @@ export function runCompiled(bundle: CompiledBundle): void {
 
 /** The bundle compiled, from the cache if it is valid. Its own function, so the cache's buffer is garbage once it returns. */
 function compile(bundle: CompiledBundle): Script {
-  // NOTE: Latin-1 (the bundle is ASCII): Node hands V8 a string this large from outside its heap, and V8 compiles it in place.
+  // NOTE: Latin-1 (the bundle's code is ASCII): Node hands V8 a string this large from outside its heap, and V8 compiles it in place.
   const source = readFileSync(bundle.file, 'latin1')
-  const cacheFile = bundle.dir === undefined ? undefined : join(bundle.dir, cacheName(bundle))
-  const cachedData = cacheFile === undefined ? undefined : readOwnFile(cacheFile)
-  const script = new Script(source, { filename: bundle.file, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER })
-  if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) saveLater(script, cacheFile, bundle)
+  const dir = bundle.dir !== undefined && usableDir(bundle.dir) ? bundle.dir : undefined
+  const cacheFile = dir === undefined ? undefined : join(dir, cacheName(bundle))
+  const cached = cacheFile === undefined ? undefined : readCache(cacheFile)
+  const script = new Script(source, { filename: bundle.file, cachedData: cached, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER })
+  if (cacheFile === undefined) return script
+  if (cached && !script.cachedDataRejected) {
+    debug('used %s', cacheFile)
+    keepFresh(cacheFile)
+  } else {
+    if (cached) debug('refused by V8: %s', cacheFile)
+    saveLater(script, cacheFile, bundle)
+  }
   return script
 }
 
 function cacheName(bundle: CompiledBundle): string {
-  // NOTE: V8 refuses a cache made under other flags; a name per set of flags keeps two sets from overwriting each other's.
-  const flags = process.execArgv.length ? `-${createHash('sha256').update(process.execArgv.join('\0')).digest('hex').slice(0, 8)}` : ''
-  return `${bundle.id}-${process.version}-${process.arch}${flags}-${bundle.command}.bin`
+  // NOTE: V8's tag covers its version, its flags (NODE_OPTIONS' too) and the CPU's features: whatever makes it refuse a cache.
+  return `${bundle.id}-${cachedDataVersionTag().toString(16).padStart(8, '0')}-${bundle.command}.bin`
 }
 
-/** The file, if this user owns it and no one else may write it (code from a shared temp dir is run); otherwise undefined. */
-function readOwnFile(file: string): Buffer | undefined {
+/**
+ * Whether caches may be read from and written to `dir`: a cache is code that
+ * gets run, so the directory (not a link to one) must be this user's and
+ * writable by no one else. Made (0700) when missing.
+ */
+function usableDir(dir: string): boolean {
+  let stat: Stats
   try {
-    const dir = statSync(dirname(file))
-    const uid = process.getuid?.()
-    if (uid !== undefined && (dir.uid !== uid || (dir.mode & 0o022) !== 0)) return undefined
-    return readFileSync(file)
+    stat = lstatSync(dir)
   } catch {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 })
+      stat = lstatSync(dir)
+    } catch (err) {
+      debug('cannot make %s: %s', dir, (err as Error).message)
+      return false
+    }
+  }
+  const problem = !stat.isDirectory() ? 'not a directory' : ownedByOthers(stat) ? 'owned by another user' : (stat.mode & 0o022) !== 0 ? 'writable by others' : undefined
+  if (problem) debug('not using %s: %s', dir, problem)
+  return problem === undefined
+}
+
+const ownedByOthers = (stat: Stats) => process.getuid !== undefined && stat.uid !== process.getuid()
+
+/** The cache's body, if the file is this user's own regular file and its checksum holds; otherwise undefined. */
+function readCache(file: string): Buffer | undefined {
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch {
+    debug('none yet: %s', file)
     return undefined
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile() || ownedByOthers(stat)) return void debug('not this user\'s file: %s', file)
+    const bytes = Buffer.allocUnsafe(stat.size)
+    for (let at = 0; at < bytes.length; ) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at)
+      if (n === 0) return void debug('shorter than it said: %s', file)
+      at += n
+    }
+    const body = bytes.subarray(HEADER_BYTES)
+    if (bytes.length <= HEADER_BYTES || bytes.readUInt32LE(0) !== crc32(body)) return void debug('damaged: %s', file)
+    return body
+  } catch (err) {
+    return void debug('cannot read %s: %s', file, (err as Error).message)
+  } finally {
+    closeSync(fd)
   }
 }
 
@@ -87,26 +143,50 @@ function saveLater(script: Script, cacheFile: string, bundle: CompiledBundle): v
     if (saved) return
     saved = true
     process.off('exit', save)
+    // NOTE: written aside under a name no other process picks, then renamed: no process ever reads half a file.
+    const aside = `${cacheFile}.${randomBytes(8).toString('hex')}.tmp`
     try {
-      mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 })
-      // NOTE: written aside, then renamed: processes starting at the same time never read half a file.
-      const aside = `${cacheFile}.${process.pid}.tmp`
-      writeFileSync(aside, script.createCachedData(), { mode: 0o600 })
+      const body = script.createCachedData()
+      const header = Buffer.alloc(HEADER_BYTES)
+      header.writeUInt32LE(crc32(body))
+      writeFileSync(aside, Buffer.concat([header, body]), { mode: 0o600, flag: 'wx' })
       renameSync(aside, cacheFile)
+      debug('written: %s', cacheFile)
       removeStale(dirname(cacheFile), bundle.id)
-    } catch {
+    } catch (err) {
       // NOTE: a cache is an optimisation: a read-only or full disk only means the next start compiles again.
+      debug('cannot write %s: %s', cacheFile, (err as Error).message)
+      try {
+        unlinkSync(aside)
+      } catch {
+        // NOTE: never written, or already renamed.
+      }
     }
   }
   setTimeout(save, SAVE_AFTER_MS).unref()
   process.once('exit', save)
 }
 
+/** Marks a cache in use, at most once a day, so that removeStale spares it. */
+function keepFresh(file: string): void {
+  try {
+    if (Date.now() - lstatSync(file).mtimeMs > DAY_MS) utimesSync(file, new Date(), new Date())
+  } catch {
+    // NOTE: a cache removed meanwhile is simply made again.
+  }
+}
+
+/** Removes caches (and files left half-written) not used for a day; only files named as caches, whatever else the directory holds. */
 function removeStale(dir: string, id: string): void {
   const now = Date.now()
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(`${id}-`)) continue
-    const path = join(dir, name)
-    if (now - statSync(path).mtimeMs > STALE_AFTER_MS) unlinkSync(path)
+    if (!CACHE_FILE.test(name) || (name.startsWith(`${id}-`) && !name.endsWith('.tmp'))) continue
+    try {
+      const path = join(dir, name)
+      const stat = lstatSync(path)
+      if (stat.isFile() && now - stat.mtimeMs > DAY_MS) unlinkSync(path)
+    } catch {
+      // NOTE: another process removed it first.
+    }
   }
 }
