@@ -45,11 +45,8 @@ const cli = await build({
 })
 // NOTE: esbuild puts the entry's shebang above the banner; this file is not run by itself.
 mkdirSync(out, { recursive: true })
-let code
-for (const file of cli.outputFiles) {
-  if (file.path.endsWith('.cjs')) code = file.text.replace(/^#!.*\n/, '')
-  writeFileSync(file.path, code !== undefined && file.path.endsWith('.cjs') ? code : file.contents)
-}
+let code = ''
+for (const file of cli.outputFiles) writeFileSync(file.path, file.path.endsWith('.cjs') ? (code = file.text.replace(/^#!.*\n/, '')) : file.contents)
 
 // NOTE: V8 checks only a cache's source length; the content's hash names the cache, so a rebuilt bundle never runs another's code.
 const id = createHash('sha256').update(code).digest('hex').slice(0, 16)
