@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, unlinkSync, utimesSync, writeFileSync, readFileSync, type Stats } from 'node:fs'
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, utimesSync, writeFileSync, readFileSync, type Stats } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -119,21 +119,21 @@ function readCache(file: string): Buffer | undefined {
   }
   try {
     const stat = fstatSync(fd)
-    if (!stat.isFile() || ownedByOthers(stat)) return void debug('not this user\'s file: %s', file)
-    const bytes = Buffer.allocUnsafe(stat.size)
-    for (let at = 0; at < bytes.length; ) {
-      const n = readSync(fd, bytes, at, bytes.length - at, at)
-      if (n === 0) return void debug('shorter than it said: %s', file)
-      at += n
+    if (!stat.isFile() || ownedByOthers(stat)) {
+      debug("not this user's file: %s", file)
+      return undefined
     }
+    // NOTE: read through the descriptor that was checked, not the path again.
+    const bytes = readFileSync(fd)
     const body = bytes.subarray(HEADER_BYTES)
-    if (bytes.length <= HEADER_BYTES || bytes.readUInt32LE(0) !== crc32(body)) return void debug('damaged: %s', file)
-    return body
+    if (bytes.length > HEADER_BYTES && bytes.readUInt32LE(0) === crc32(body)) return body
+    debug('damaged: %s', file)
   } catch (err) {
-    return void debug('cannot read %s: %s', file, (err as Error).message)
+    debug('cannot read %s: %s', file, (err as Error).message)
   } finally {
     closeSync(fd)
   }
+  return undefined
 }
 
 /** Writes the cache once, a moment after start-up, or at exit if the command ends sooner. */
