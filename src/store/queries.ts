@@ -643,13 +643,12 @@ export class Queries {
       // store's connections run with synchronous_commit off (openPostgresStore, ADR 0007).
       for (const e of events) {
         const { rows } = await this.run<{ seq: number }>(Q.appendNextEvent, eventColumns(e))
-        numbered.push({ ...e, seq: Number(rows[0]!.seq) })
+        numbered.push(numberedEvent(e, Number(rows[0]!.seq)))
       }
     } else {
       for (const e of events) {
         const { rows } = await this.run<{ seq: number }>(Q.insertNextEvent, eventColumns(e))
-        const seq = Number(rows[0]!.seq)
-        numbered.push({ ...e, seq })
+        numbered.push(numberedEvent(e, Number(rows[0]!.seq)))
       }
     }
     const last = numbered[numbered.length - 1]!.seq
@@ -990,6 +989,16 @@ function toTransition(row: Selectable<TransitionsTable>): TransitionRecord {
 }
 
 /** An event's columns after its number; the resource as it was written (toEvent gives it the event's number). */
+/**
+ * An event with its number, written out field by field. A spread copy
+ * (`{ ...e, seq }`) of every event cost V8's old generation 17 MB while
+ * 10,000 VMs were built (28 MB promoted against 11 MB), and the server
+ * 20 MB of RSS (bench:api's "RSS after populating").
+ */
+function numberedEvent(e: Omit<EventRecord, 'seq'>, seq: number): EventRecord {
+  return { seq, at: e.at, project: e.project, kind: e.kind, resourceId: e.resourceId, name: e.name, type: e.type, operation: e.operation, fromStatus: e.fromStatus, toStatus: e.toStatus, version: e.version, resource: e.resource }
+}
+
 function eventColumns(e: Omit<EventRecord, 'seq'>): unknown[] {
   return [e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version, e.resource && resourceJson(e.resource)]
 }
