@@ -637,19 +637,13 @@ export class Queries {
    */
   async appendEvents(events: ReadonlyArray<Omit<EventRecord, 'seq'>>, retention: number): Promise<EventRecord[]> {
     if (events.length === 0) return []
+    // NOTE: on PostgreSQL, the numbering lock is held through COMMIT, which does not wait for the WAL flush: the
+    // store's connections run with synchronous_commit off (openPostgresStore, ADR 0007).
+    const append = this.dialect === 'postgres' ? Q.appendNextEvent : Q.insertNextEvent
     const numbered: EventRecord[] = []
-    if (this.dialect === 'postgres') {
-      // NOTE: the numbering lock below is held through COMMIT, which does not wait for the WAL flush: the
-      // store's connections run with synchronous_commit off (openPostgresStore, ADR 0007).
-      for (const e of events) {
-        const { rows } = await this.run<{ seq: number }>(Q.appendNextEvent, eventColumns(e))
-        numbered.push(numberedEvent(e, Number(rows[0]!.seq)))
-      }
-    } else {
-      for (const e of events) {
-        const { rows } = await this.run<{ seq: number }>(Q.insertNextEvent, eventColumns(e))
-        numbered.push(numberedEvent(e, Number(rows[0]!.seq)))
-      }
+    for (const e of events) {
+      const { rows } = await this.run<{ seq: number }>(append, eventColumns(e))
+      numbered.push(numberedEvent(e, Number(rows[0]!.seq)))
     }
     const last = numbered[numbered.length - 1]!.seq
     const chunk = Math.max(1, Math.floor(retention / 10))
@@ -988,7 +982,6 @@ function toTransition(row: Selectable<TransitionsTable>): TransitionRecord {
   }
 }
 
-/** An event's columns after its number; the resource as it was written (toEvent gives it the event's number). */
 /**
  * An event with its number, written out field by field. A spread copy
  * (`{ ...e, seq }`) of every event cost V8's old generation 17 MB while
@@ -999,6 +992,7 @@ function numberedEvent(e: Omit<EventRecord, 'seq'>, seq: number): EventRecord {
   return { seq, at: e.at, project: e.project, kind: e.kind, resourceId: e.resourceId, name: e.name, type: e.type, operation: e.operation, fromStatus: e.fromStatus, toStatus: e.toStatus, version: e.version, resource: e.resource }
 }
 
+/** An event's columns after its number; the resource as it was written (toEvent gives it the event's number). */
 function eventColumns(e: Omit<EventRecord, 'seq'>): unknown[] {
   return [e.at, e.project, e.kind, e.resourceId, e.name, e.type, e.operation, e.fromStatus, e.toStatus, e.version, e.resource && resourceJson(e.resource)]
 }
